@@ -1,0 +1,200 @@
+"""Named checks of a loaded study; each returns Issues and never prints."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from pathlib import Path
+
+from architecture.eligibility import eligible_offers, offers_by_element
+from architecture.elements import CRITICAL_PATH_MILESTONE
+from architecture.errors import Issue
+from architecture.study import OFFERS_FILE, PROFILE_TOLERANCE_MUSD, STUDY_FILE, Study, read_study
+
+E, P, O, C = "elements.csv", "providers.csv", OFFERS_FILE, "costs.csv"
+
+
+def check_unknown_ids_in_offers(study: Study) -> list[Issue]:
+    """Every offer names a known element and provider."""
+    issues = []
+    for offer in study.offers.values():
+        if offer.element not in study.elements:
+            issues.append(Issue(f"{O}:row {offer.row}:element", f"unknown element '{offer.element}'; add it to elements.csv or fix the id", "unknown_id"))
+        if offer.provider not in study.providers:
+            issues.append(Issue(f"{O}:row {offer.row}:provider", f"unknown provider '{offer.provider}'; add it to providers.csv or fix the id", "unknown_id"))
+    return issues
+
+
+def check_unknown_requires(study: Study) -> list[Issue]:
+    """`requires` names known elements other than the element itself."""
+    issues = []
+    for element in study.elements.values():
+        for other in element.requires:
+            if other == element.id:
+                issues.append(Issue(f"{E}:row {element.row}:requires", f"element '{element.id}' requires itself", "dependency_cycle"))
+            elif other not in study.elements:
+                issues.append(Issue(f"{E}:row {element.row}:requires", f"unknown element '{other}'; fix the id or add the element", "unknown_id"))
+    return issues
+
+
+def check_dependency_cycle(study: Study) -> list[Issue]:
+    """`requires` has no cycle (an element cannot wait on itself)."""
+    state: dict[str, int] = {}
+    issues: list[Issue] = []
+
+    def visit(eid: str, path: list[str]) -> None:
+        state[eid] = 1
+        for other in study.elements[eid].requires:
+            if other not in study.elements or other == eid:
+                continue
+            if state.get(other) == 1:
+                cycle = [*path[path.index(other):], other] if other in path else [eid, other]
+                row = study.elements[eid].row
+                issues.append(Issue(f"{E}:row {row}:requires", f"dependency cycle {' -> '.join(cycle)}; remove one of these requires", "dependency_cycle"))
+            elif other not in state:
+                visit(other, [*path, other])
+        state[eid] = 2
+
+    for eid in study.elements:
+        if eid not in state:
+            visit(eid, [eid])
+    return issues
+
+
+def check_offer_years(study: Study) -> list[Issue]:
+    """Offer spending years and profiles lie in the horizon; first_year <= last_year."""
+    issues = []
+    first, last = study.info.first_year, study.info.last_year
+    for offer in study.offers.values():
+        for col in ("first_year", "last_year"):
+            year = getattr(offer, col)
+            if year is not None and not first <= year <= last:
+                issues.append(Issue(f"{O}:row {offer.row}:{col}", f"year {year} is outside the horizon {first}-{last} in study.toml", "year_outside_horizon"))
+        if offer.first_year is not None and offer.last_year is not None and offer.first_year > offer.last_year:
+            issues.append(Issue(f"{O}:row {offer.row}:first_year", f"first_year {offer.first_year} is after last_year {offer.last_year}", "wrong_type"))
+        for year in offer.spend_musd:
+            if not first <= year <= last:
+                issues.append(Issue(f"{C}:{offer.element},{offer.provider},{year}", f"year {year} is outside the horizon {first}-{last} in study.toml", "year_outside_horizon"))
+    return issues
+
+
+def check_cost_profile_sums_to_cost(study: Study) -> list[Issue]:
+    """An explicit spending profile sums to its offer's cost_musd."""
+    issues = []
+    for offer in study.offers.values():
+        if offer.spend_musd:
+            total = sum(offer.spend_musd.values())
+            if abs(total - offer.cost_musd) > PROFILE_TOLERANCE_MUSD:
+                issues.append(Issue(f"{C}:{offer.element},{offer.provider}", f"profile sums to {total:g} US$M but offers.csv row {offer.row} says cost_musd = {offer.cost_musd:g}; make them agree", "profile_sum"))
+    return issues
+
+
+def check_metric_values_finite(study: Study) -> list[Issue]:
+    """Metric cells are finite numbers."""
+    issues = []
+    for offer in study.offers.values():
+        for col, value in offer.metrics.items():
+            if not math.isfinite(value):
+                issues.append(Issue(f"{O}:row {offer.row}:{col}", f"must be a finite number (got {value})", "not_finite"))
+    return issues
+
+
+def check_limits_refer_to_known_things(study: Study) -> list[Issue]:
+    """Limits name known providers, elements, categories, milestones, years and columns."""
+    limits, issues = study.limits, []
+    where = f"{STUDY_FILE}:limits"
+    for pid in limits.excluded_providers:
+        if pid not in study.providers:
+            issues.append(Issue(f"{where}.excluded_providers", f"unknown provider '{pid}'", "unknown_id"))
+    categories = {e.category for e in study.elements.values()}
+    countries = {p.country for p in study.providers.values()}
+    for index, rule in enumerate(limits.barred):
+        for key, known in (("provider", study.providers), ("element", study.elements), ("category", categories), ("country", countries)):
+            value = getattr(rule, key)
+            if value is not None and value not in known:
+                issues.append(Issue(f"{where}.barred[{index}].{key}", f"unknown {key} '{value}'", "unknown_id"))
+    for year in limits.annual_budget_musd:
+        if year not in study.fiscal_years:
+            issues.append(Issue(f"{where}.annual_budget_musd.{year}", f"year {year} is outside the horizon {study.info.first_year}-{study.info.last_year}", "year_outside_horizon"))
+    milestones = set(study.milestones) | {CRITICAL_PATH_MILESTONE}
+    for ms in limits.max_milestone_slip_months:
+        if ms not in milestones:
+            issues.append(Issue(f"{where}.max_milestone_slip_months.{ms}", f"unknown milestone '{ms}'; milestones come from the `milestones` column of elements.csv (known: {', '.join(sorted(milestones))})", "unknown_id"))
+    for category in limits.min_providers_per_category:
+        if category not in categories:
+            issues.append(Issue(f"{where}.min_providers_per_category.{category}", f"no element has category '{category}'", "unknown_id"))
+    for key in ("metric_max", "metric_min"):
+        for column in getattr(limits, key):
+            if column not in study.numeric_columns:
+                issues.append(Issue(f"{where}.{key}.{column}", f"offers.csv has no numeric column '{column}' (numeric: {', '.join(study.numeric_columns)})", "unknown_column"))
+    return issues
+
+
+def check_objectives(study: Study) -> list[Issue]:
+    """Objectives sum numeric offers columns and name known milestones."""
+    issues = []
+    for name, objective in study.objectives.items():
+        where = f"{STUDY_FILE}:objectives.{name}"
+        if objective.column is not None and objective.column not in study.numeric_columns:
+            issues.append(Issue(f"{where}.column", f"offers.csv has no numeric column '{objective.column}' (numeric: {', '.join(study.numeric_columns)})", "unknown_column"))
+        if objective.milestone is not None and objective.milestone not in study.milestones:
+            issues.append(Issue(f"{where}.milestone", f"unknown milestone '{objective.milestone}'", "unknown_id"))
+    return issues
+
+
+def check_required_element_has_eligible_offer(study: Study) -> list[Issue]:
+    """Every required element keeps at least one offer after exclusions."""
+    eligible, excluded = eligible_offers(study)
+    by_element = offers_by_element(eligible)
+    issues = []
+    for element in study.elements.values():
+        if not element.required or by_element.get(element.id):
+            continue
+        reasons = sorted({reason for (eid, _), reason in excluded.items() if eid == element.id})
+        why = f" once excluded: {'; '.join(reasons)}" if reasons else " in offers.csv"
+        issues.append(Issue(f"{E}:row {element.row}", f"required element '{element.id}' has no eligible offer{why}", "no_eligible_offer"))
+    return issues
+
+
+CHECKS: tuple[Callable[[Study], list[Issue]], ...] = (
+    check_unknown_ids_in_offers,
+    check_unknown_requires,
+    check_dependency_cycle,
+    check_offer_years,
+    check_cost_profile_sums_to_cost,
+    check_metric_values_finite,
+    check_limits_refer_to_known_things,
+    check_objectives,
+    check_required_element_has_eligible_offer,
+)
+
+
+def check_study(study: Study) -> list[Issue]:
+    """Run every check on a loaded study; all problems, sorted by location."""
+    issues: list[Issue] = []
+    for check in CHECKS:
+        issues.extend(check(study))
+    return sorted(issues)
+
+
+def inspect_study(path: str | Path, scenarios: tuple[str, ...] = ()) -> list[Issue]:
+    """Everything wrong with a study folder: files, checks, and every scenario (or the given ones)."""
+    from architecture.scenarios import apply_scenarios
+    from architecture.errors import StudyError
+
+    study, issues = read_study(path)
+    if study is None:
+        return sorted(issues)
+    issues = [*issues, *check_study(study)]
+    if any(issue.severity == "error" for issue in issues):
+        return sorted(set(issues))
+    names = scenarios or tuple(study.scenarios)
+    for name in names:
+        try:
+            variant = apply_scenarios(study, (name,))
+        except StudyError as exc:
+            issues.extend(exc.issues)
+            continue
+        for issue in check_study(variant):
+            issues.append(Issue(f"scenario {name}: {issue.location}", issue.problem, issue.check, issue.severity))
+    return sorted(set(issues))

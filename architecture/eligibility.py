@@ -1,0 +1,65 @@
+"""Which offers policy and law allow, and why each other offer is excluded."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from architecture.elements import Element
+from architecture.offers import Offer
+from architecture.policy import BarRule
+from architecture.providers import Provider
+from architecture.study import Study
+
+
+def _bar_matches(rule: BarRule, element: Element, provider: Provider) -> bool:
+    who = (
+        (rule.provider is None or rule.provider == provider.id)
+        and (rule.kind is None or rule.kind == provider.kind)
+        and (rule.country is None or rule.country == provider.country)
+    )
+    where = (
+        (rule.location is None or rule.location == element.location)
+        and (rule.category is None or rule.category == element.category)
+        and (rule.element is None or rule.element == element.id)
+    )
+    return who and where
+
+
+def exclusion_reason(study: Study, offer: Offer) -> str | None:
+    """Why an offer may not be chosen under the study's rules, or None if it is eligible."""
+    element = study.elements.get(offer.element)
+    provider = study.providers.get(offer.provider)
+    if element is None or provider is None:
+        return "unknown element or provider"
+    limits = study.limits
+    if provider.id in limits.excluded_providers:
+        return f"provider {provider.id} is in excluded_providers"
+    for rule in limits.barred:
+        if _bar_matches(rule, element, provider):
+            return f"barred: {rule.describe()}"
+    if element.critical_path and limits.critical_path_owners is not None and provider.kind not in limits.critical_path_owners:
+        owners = ", ".join(limits.critical_path_owners) or "none"
+        return f"critical-path element; {provider.kind} providers may not own the critical path (critical_path_owners: {owners})"
+    if element.export_controlled and provider.export_restricted:
+        return f"export-controlled element; provider {provider.id} is export_restricted"
+    return None
+
+
+def eligible_offers(study: Study) -> tuple[dict[tuple[str, str], Offer], dict[tuple[str, str], str]]:
+    """Split the study's offers into eligible ones and excluded ones with their reasons."""
+    eligible: dict[tuple[str, str], Offer] = {}
+    excluded: dict[tuple[str, str], str] = {}
+    for key, offer in study.offers.items():
+        reason = exclusion_reason(study, offer)
+        if reason is None:
+            eligible[key] = offer
+        else:
+            excluded[key] = reason
+    return eligible, excluded
+
+
+def offers_by_element(offers: Mapping[tuple[str, str], Offer]) -> dict[str, list[Offer]]:
+    out: dict[str, list[Offer]] = {}
+    for offer in offers.values():
+        out.setdefault(offer.element, []).append(offer)
+    return out

@@ -1,0 +1,51 @@
+"""Offer: what one provider asks and risks for one element."""
+
+from __future__ import annotations
+
+from pydantic import Field, NonNegativeFloat
+
+from architecture.elements import Id, Row
+
+TEXT_COLUMNS = ("source", "notes")
+BASE_COLUMNS = ("element", "provider", "cost_musd", "slip_months", "first_year", "last_year")
+
+
+class Offer(Row):
+    """An offer for (element, provider).
+
+    `cost_musd` is the cost to NASA's budget (US$M); `slip_months` its expected schedule slip;
+    `spend_musd` the NASA spending by fiscal year (profile or even spread, sums to cost_musd);
+    `metrics` every numeric metric column of offers.csv (empty cell = 0), including
+    `partner_cost_musd` (in-kind value, off NASA's budget).
+    """
+
+    element: Id
+    provider: Id
+    cost_musd: NonNegativeFloat
+    slip_months: NonNegativeFloat
+    first_year: int | None = None
+    last_year: int | None = None
+    metrics: dict[str, float] = Field(default_factory=dict)
+    spend_musd: dict[int, float] = Field(default_factory=dict)
+    source: str = ""
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.element, self.provider)
+
+    @property
+    def partner_cost_musd(self) -> float:
+        return self.metrics.get("partner_cost_musd", 0.0)
+
+    @property
+    def programme_cost_musd(self) -> float:
+        """NASA cost plus in-kind value (US$M)."""
+        return self.cost_musd + self.partner_cost_musd
+
+    def value(self, column: str) -> float:
+        """The offer's value in a numeric column (cost, slip or a metric)."""
+        if column == "cost_musd":
+            return self.cost_musd
+        if column == "slip_months":
+            return self.slip_months
+        return self.metrics.get(column, 0.0)

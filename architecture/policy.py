@@ -1,0 +1,137 @@
+"""Limits, objectives and scenarios as declared in study.toml (validated, extra keys forbidden)."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, NonNegativeFloat, PositiveInt, model_validator
+
+from architecture.elements import Id
+from architecture.providers import Kind
+
+Fraction = float  # a share between 0 and 1
+
+BUILTIN_OBJECTIVES: dict[str, tuple[str, str, str]] = {
+    # name: (sense, unit, meaning)
+    "agency_cost_musd": ("min", "US$M", "NASA spending: chosen offers' cost_musd plus onboarding costs"),
+    "milestone_slip_months": ("min", "months", "slip of the worst milestone (or of one milestone)"),
+    "international_partners": ("max", "count", "distinct international providers engaged"),
+    "commercial_share": ("max", "fraction", "commercial share of NASA offer spending"),
+}
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
+
+
+class BarRule(Strict):
+    """Bars offers matching every given key: who (provider, kind, country) and where."""
+
+    provider: Id | None = None
+    kind: Kind | None = None
+    country: str | None = None
+    location: Literal["gateway", "surface"] | None = None
+    category: Id | None = None
+    element: Id | None = None
+    reason: str = ""
+
+    @model_validator(mode="after")
+    def _needs_who(self) -> BarRule:
+        if self.provider is None and self.kind is None and self.country is None:
+            raise ValueError("a barred rule needs provider, kind or country")
+        return self
+
+    def describe(self) -> str:
+        who = self.provider or self.kind or self.country
+        where = self.element or self.category or self.location or "everywhere"
+        text = f"{who} barred from {where}"
+        return f"{text} ({self.reason})" if self.reason else text
+
+
+class Limits(Strict):
+    """Policy limits; a limit left as None (absent) is not applied.
+
+    Money in US$M, slip in months, shares as fractions 0-1.
+    """
+
+    total_budget_musd: NonNegativeFloat | None = None
+    annual_budget_musd: dict[int, NonNegativeFloat] = Field(default_factory=dict)
+    critical_path_owners: tuple[Kind, ...] | None = None
+    critical_path_max_owners: PositiveInt | None = None
+    excluded_providers: tuple[Id, ...] = ()
+    barred: tuple[BarRule, ...] = ()
+    max_milestone_slip_months: dict[Id, NonNegativeFloat] = Field(default_factory=dict)
+    min_commercial_share: float | None = Field(default=None, ge=0, le=1)
+    max_partner_share: float | None = Field(default=None, ge=0, le=1)
+    min_providers_per_category: dict[Id, PositiveInt] = Field(default_factory=dict)
+    metric_max: dict[str, float] = Field(default_factory=dict)
+    metric_min: dict[str, float] = Field(default_factory=dict)
+
+
+class ObjectiveSpec(Strict):
+    """A named objective: a sum over an offers column, or a built-in."""
+
+    name: str = ""
+    sense: Literal["min", "max"]
+    column: str | None = None
+    builtin: Literal[tuple(BUILTIN_OBJECTIVES)] | None = None  # type: ignore[valid-type]
+    milestone: Id | None = None
+    unit: str | None = None
+    description: str = ""
+
+    @model_validator(mode="after")
+    def _one_source(self) -> ObjectiveSpec:
+        if (self.column is None) == (self.builtin is None):
+            raise ValueError("an objective needs exactly one of `column` or `builtin`")
+        if self.milestone is not None and self.builtin != "milestone_slip_months":
+            raise ValueError("`milestone` applies only to builtin = \"milestone_slip_months\"")
+        return self
+
+    @property
+    def display_unit(self) -> str:
+        if self.unit:
+            return self.unit
+        if self.builtin:
+            return BUILTIN_OBJECTIVES[self.builtin][1]
+        column = self.column or ""
+        if column.endswith("_musd"):
+            return "US$M"
+        if column.endswith("_months"):
+            return "months"
+        return "score"
+
+
+class Scenario(Strict):
+    """A named what-if: removals, then `set` (path -> value), then `scale` (path -> factor)."""
+
+    name: str = ""
+    description: str = ""
+    remove_elements: tuple[Id, ...] = ()
+    remove_providers: tuple[Id, ...] = ()
+    set: dict[str, Any] = Field(default_factory=dict)
+    scale: dict[str, float] = Field(default_factory=dict)
+
+
+class StudyInfo(Strict):
+    """The [study] table: name and fiscal-year horizon (inclusive)."""
+
+    name: str = Field(min_length=1)
+    description: str = ""
+    first_year: int
+    last_year: int
+    source: str = ""
+
+    @model_validator(mode="after")
+    def _horizon(self) -> StudyInfo:
+        if self.last_year < self.first_year:
+            raise ValueError("last_year is before first_year")
+        return self
+
+    @property
+    def fiscal_years(self) -> tuple[int, ...]:
+        return tuple(range(self.first_year, self.last_year + 1))
+
+
+class MilestoneInfo(Strict):
+    name: str = ""
+    description: str = ""
