@@ -106,6 +106,151 @@ def scenarios(study: str, scenario: str, overrides: tuple[str, ...]) -> None:
         click.echo(f"{name}: {spec.description}")
 
 
+def solve_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """--time-limit-s, --mip-rel-gap, --threads, shared by every command that solves."""
+
+    @click.option("--time-limit-s", type=click.FloatRange(min=0), default=None, help="Stop each solve after this many seconds.")
+    @click.option("--mip-rel-gap", type=click.FloatRange(min=0), default=1e-6, show_default=True, help="Relative MIP gap at which HiGHS stops.")
+    @click.option("--threads", type=click.IntRange(min=1), default=None, help="HiGHS threads.")
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        return func(*args, **kwargs)
+
+    return wrapper
+
+
+def options_from(time_limit_s: float | None, mip_rel_gap: float, threads: int | None) -> Any:
+    from optimizer import SolveOptions
+
+    return SolveOptions(time_limit_s=time_limit_s, mip_rel_gap=mip_rel_gap, threads=threads)
+
+
+def header(study: Any) -> None:
+    chain = ",".join(study.scenario_chain) or "base"
+    click.echo(f"study {study.name} [{chain}]: {len(study.elements)} elements, {len(study.providers)} providers, {len(study.offers)} offers")
+
+
+def fmt(value: float | None, unit: str = "") -> str:
+    if value is None:
+        return "-"
+    text = f"{value:,.6g}" if abs(value) < 1e6 else f"{value:,.1f}"
+    return f"{text} {unit}".rstrip()
+
+
+@cli.command()
+@study_argument
+@click.option("--objective", default=None, help="Objective to optimise (declared in study.toml or built-in). Default: the first declared.")
+@click.option("--out", type=click.Path(file_okay=False), default=None, help="Run folder to write (default: a new folder under results/).")
+@click.option("--overwrite", is_flag=True, help="Replace the --out folder if it exists.")
+@solve_options
+def run(study: str, scenario: str, overrides: tuple[str, ...], objective: str | None, out: str | None, overwrite: bool,
+        time_limit_s: float | None, mip_rel_gap: float, threads: int | None) -> None:
+    """Find the best architecture of a study and write a run folder."""
+    from pathlib import Path
+
+    from optimizer import run_study
+    from optimizer.output import default_run_dir, refuse_existing, write_run
+
+    loaded = load(study, scenario, overrides)
+    spec = loaded.objective(objective or loaded.default_objective)
+    target = Path(out) if out else default_run_dir(loaded, "run", spec.name)
+    refuse_existing(target, overwrite)
+    header(loaded)
+    result = run_study(loaded, spec.name, options_from(time_limit_s, mip_rel_gap, threads))
+    report = result.report
+    gap = f", gap {report.mip_gap:.2e}" if report.mip_gap else ""
+    click.echo(f"{report.status}: {spec.name} = {fmt(report.objective, spec.display_unit)} ({spec.sense}){gap}, solved in {report.wall_s:.2f} s")
+    if result.architecture is not None:
+        for element, provider in result.architecture.assignment.items():
+            click.echo(f"  {element:<32} {provider}")
+        if result.evaluation is not None and not result.evaluation.feasible:
+            click.echo("warning: the evaluator finds violations: " + "; ".join(result.evaluation.violations), err=True)
+    written = write_run(target, result, overwrite=overwrite)
+    click.echo(f"wrote {written}")
+    if not report.has_solution:
+        if report.status in ("infeasible", "infeasible_or_unbounded"):
+            click.echo(f"the study is infeasible; `trade explain {study}` finds the smallest relaxation", err=True)
+        sys.exit(EXIT_INFEASIBLE)
+
+
+@cli.command()
+@study_argument
+@click.option("--assign", "assignments", multiple=True, metavar="ELEMENT=PROVIDER", help="One assignment; repeat for each element.")
+@click.option("--csv", "csv_path", type=click.Path(dir_okay=False), default=None, help="A CSV with element,provider columns (e.g. a run's assignment.csv).")
+def evaluate(study: str, scenario: str, overrides: tuple[str, ...], assignments: tuple[str, ...], csv_path: str | None) -> None:
+    """Score a proposed architecture: every objective, every limit with its slack, every violation."""
+    from architecture import Architecture
+    from architecture.evaluate import evaluate as score
+
+    loaded = load(study, scenario, overrides)
+    if csv_path and assignments:
+        raise StudyError(__import__("architecture").Issue("--csv", "give --csv or --assign, not both", "wrong_type"))
+    arch = Architecture.read_csv(csv_path) if csv_path else Architecture.parse(assignments)
+    header(loaded)
+    ev = score(loaded, arch)
+    click.echo("objectives:")
+    for name, value in ev.objectives.items():
+        click.echo(f"  {name:<32} {fmt(value, loaded.objective(name).display_unit)}")
+    click.echo("limits:")
+    for check in ev.limits:
+        state = "VIOLATED" if check.violated else ("binding" if check.binding else "ok")
+        click.echo(f"  {check.limit:<48} {fmt(check.value, check.unit):>16} {check.sense} {fmt(check.bound, check.unit):<16} slack {fmt(check.slack)}  {state}")
+    if ev.violations:
+        click.echo("violations:")
+        for line in ev.violations:
+            click.echo(f"  {line}")
+        sys.exit(EXIT_INFEASIBLE)
+    click.echo("feasible: no violation")
+
+
+@cli.command()
+@study_argument
+@click.option("--objective", default=None, help="Objective whose binding limits to report (default: the first declared).")
+@solve_options
+def explain(study: str, scenario: str, overrides: tuple[str, ...], objective: str | None,
+            time_limit_s: float | None, mip_rel_gap: float, threads: int | None) -> None:
+    """Why a study is infeasible (smallest relaxation), or which limits bind its optimum."""
+    from architecture import apply_overrides, apply_scenarios, check_study, load_study
+    from optimizer import run_study
+    from optimizer.diagnose import binding_limits, diagnose_infeasible
+
+    loaded = apply_overrides(apply_scenarios(load_study(study), scenario), overrides)
+    header(loaded)
+    blockers = [issue for issue in check_study(loaded) if issue.check == "no_eligible_offer"]
+    if blockers:
+        click.echo("infeasible before any limit applies:")
+        for issue in blockers:
+            click.echo(f"  {issue}")
+        sys.exit(EXIT_INFEASIBLE)
+    check_errors = [issue for issue in check_study(loaded) if issue.severity == "error"]
+    if check_errors:
+        raise StudyError(check_errors)
+    options = options_from(time_limit_s, mip_rel_gap, threads)
+    result = run_study(loaded, objective, options)
+    if result.has_solution:
+        spec = result.objective
+        click.echo(f"feasible: {spec.name} = {fmt(result.report.objective, spec.display_unit)} ({result.report.status})")
+        found = binding_limits(result)
+        if not found:
+            click.echo("no limit changes the optimum: dropping any one of them leaves it as it is")
+        else:
+            click.echo(f"limits that bind (dropping one alone improves {spec.name} by):")
+            for label, gain in found:
+                click.echo(f"  {label:<48} {fmt(gain, spec.display_unit)}")
+        return
+    diagnosis = diagnose_infeasible(loaded, options)
+    if diagnosis.architecture is None:
+        click.echo(f"{result.report.status}: no relaxation of the limits helps ({diagnosis.status})")
+        sys.exit(EXIT_INFEASIBLE)
+    click.echo(f"{result.report.status}: the smallest relaxation that makes it feasible:")
+    for line in diagnosis.structural:
+        click.echo(f"  {line}")
+    click.echo("an architecture feasible once relaxed:")
+    for element, provider in diagnosis.architecture.assignment.items():
+        click.echo(f"  {element:<32} {provider}")
+    sys.exit(EXIT_INFEASIBLE)
+
+
 def main() -> None:
     cli(prog_name="trade")
 

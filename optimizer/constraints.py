@@ -1,0 +1,319 @@
+"""Constraint families: one function per section of docs/formulation.md, same name.
+
+Each `define_<family>_constraints(m, data)` returns early, creating nothing, when the study does
+not set its limit. Limits a sweep or a Pareto loop changes are mutable Params.
+"""
+
+from __future__ import annotations
+
+import pyomo.environ as pyo
+
+from optimizer.data import ModelData
+from optimizer.variables import selected
+
+
+def _offer_sum(m: pyo.ConcreteModel, pairs, weight) -> object:  # noqa: ANN001
+    return pyo.quicksum(weight(pair) * m.assign[pair] for pair in pairs if weight(pair) != 0)
+
+
+def define_assign_required_once_constraints(m: pyo.ConcreteModel, data: ModelData) -> None:
+    """Every required element goes to exactly one provider.
+
+    For e in REQUIRED_ELEMENTS: sum_p assign[e, p] == 1. See docs/formulation.md#assign_required_once.
+    """
+    required = [e for e in data.elements if e in data.required]
+    if not required:
+        return
+    m.REQUIRED_ELEMENTS = pyo.Set(initialize=required, ordered=True)
+    m.assign_required_once = pyo.Constraint(
+        m.REQUIRED_ELEMENTS, rule=lambda m, e: pyo.quicksum(m.assign[pair] for pair in data.offers_of_element[e]) == 1
+    )
+
+
+def define_assign_optional_at_most_once_constraints(m: pyo.ConcreteModel, data: ModelData) -> None:
+    """An optional element goes to at most one provider, or is left out.
+
+    For e in OPTIONAL_ELEMENTS with offers: sum_p assign[e, p] <= 1. See docs/formulation.md#assign_optional_at_most_once.
+    """
+    optional = [e for e in data.elements if e not in data.required and len(data.offers_of_element[e]) > 1]
+    if not optional:
+        return
+    m.OPTIONAL_ELEMENTS = pyo.Set(initialize=optional, ordered=True)
+    m.assign_optional_at_most_once = pyo.Constraint(
+        m.OPTIONAL_ELEMENTS, rule=lambda m, e: pyo.quicksum(m.assign[pair] for pair in data.offers_of_element[e]) <= 1
+    )
+
+
+def define_requires_selected_constraints(m: pyo.ConcreteModel, data: ModelData) -> None:
+    """An element is chosen only together with the elements it requires.
+
+    For (e, r) in REQUIRES, unless r is required: sigma_e <= sigma_r. See docs/formulation.md#requires_selected.
+    """
+    pairs = [(e, r) for e, r in data.requires if r not in data.required]
+    if not pairs:
+        return
+    m.REQUIRES = pyo.Set(initialize=pairs, dimen=2, ordered=True)
+    m.requires_selected = pyo.Constraint(m.REQUIRES, rule=lambda m, e, r: selected(m, data, e) <= selected(m, data, r))
+
+
+def define_budget_total_constraints(m: pyo.ConcreteModel, data: ModelData) -> None:
+    """NASA spending over the horizon, offers plus onboarding, stays within the total budget.
+
+    sum cost_musd[e,p] assign[e,p] + sum_p onboarding_cost_musd[p] provider_used[p] <= total_budget_musd.
+    Skipped without total_budget_musd. See docs/formulation.md#budget_total.
+    """
+    if data.limits.total_budget_musd is None:
+        return
+    m.total_budget_musd = pyo.Param(mutable=True, initialize=data.limits.total_budget_musd)
+    m.budget_total = pyo.Constraint(expr=m.agency_cost_musd <= m.total_budget_musd)
+
+
+def define_budget_annual_constraints(m: pyo.ConcreteModel, data: ModelData) -> None:
+    """NASA spending in each capped fiscal year stays within that year's budget.
+
+    For fy with a cap: sum spend_musd[e,p,fy] assign[e,p] <= annual_budget_musd[fy].
+    Skipped without annual_budget_musd. See docs/formulation.md#budget_annual.
+    """
+    caps = data.limits.annual_budget_musd
+    years = [fy for fy in data.fiscal_years if fy in caps]
+    if not years:
+        return
+    by_year: dict[int, list[tuple[tuple[str, str], float]]] = {fy: [] for fy in years}
+    for pair, spend in data.spend_musd.items():
+        for fy, amount in spend.items():
+            if fy in by_year and amount != 0:
+                by_year[fy].append((pair, amount))
+    m.BUDGET_YEARS = pyo.Set(initialize=years, ordered=True)
+    m.annual_budget_musd = pyo.Param(m.BUDGET_YEARS, mutable=True, initialize={fy: caps[fy] for fy in years})
+    m.budget_annual = pyo.Constraint(
+        m.BUDGET_YEARS, rule=lambda m, fy: pyo.quicksum(a * m.assign[pair] for pair, a in by_year[fy]) <= m.annual_budget_musd[fy]
+    )
+
+
+def define_critical_path_single_owner_constraints(m: pyo.ConcreteModel, data: ModelData) -> None:
+    """At most critical_path_max_owners distinct providers deliver critical-path elements.
+
+    assign[e,p] <= critical_path_owner[p] for e in CRITICAL_ELEMENTS; sum_p critical_path_owner[p] <= W.
+    Skipped without critical_path_max_owners. See docs/formulation.md#critical_path_single_owner.
+    """
+    if data.limits.critical_path_max_owners is None or not data.critical:
+        return
+    pairs = [pair for e in data.critical for pair in data.offers_of_element[e]]
+    owners = sorted({p for _, p in pairs}, key=data.providers.index)
+    m.CRITICAL_ELEMENTS = pyo.Set(initialize=data.critical, ordered=True)
+    m.CRITICAL_OFFERS = pyo.Set(initialize=pairs, dimen=2, ordered=True)
+    m.critical_path_owner = pyo.Var(owners, domain=pyo.Binary)
+    m.critical_path_max_owners = pyo.Param(mutable=True, initialize=data.limits.critical_path_max_owners)
+    m.critical_path_owner_link = pyo.Constraint(m.CRITICAL_OFFERS, rule=lambda m, e, p: m.assign[e, p] <= m.critical_path_owner[p])
+    m.critical_path_single_owner = pyo.Constraint(expr=pyo.quicksum(m.critical_path_owner[p] for p in owners) <= m.critical_path_max_owners)
+
+
+def _own_slip(m: pyo.ConcreteModel, data: ModelData, e: str):  # noqa: ANN202
+    return _offer_sum(m, data.offers_of_element[e], lambda pair: data.offers[pair].slip_months)
+
+
+def define_slip_propagation_constraints(m: pyo.ConcreteModel, data: ModelData) -> None:
+    """An element cannot be ready before what it requires: its slip adds to theirs.
+
+    d[e] >= sum_p slip_months[e,p] assign[e,p]; for (e, r) in REQUIRES:
+    d[e] >= own slip + d[r] - L_e (1 - sigma_e). Skipped without slip variables.
+    See docs/formulation.md#slip_propagation.
+    """
+    if not hasattr(m, "element_slip_months"):
+        return
+    d = m.element_slip_months
+    m.slip_own = pyo.Constraint(m.ELEMENTS, rule=lambda m, e: d[e] >= _own_slip(m, data, e) if data.offers_of_element[e] else pyo.Constraint.Skip)
+    pairs = [(e, r) for e, r in data.requires]
+    if not pairs:
+        return
+
+    def rule(m: pyo.ConcreteModel, e: str, r: str) -> object:
+        relax = 0 if data.selected_is_fixed(e) else data.slip_bound_months[e] * (1 - selected(m, data, e))
+        return d[e] >= _own_slip(m, data, e) + d[r] - relax
+
+    m.SLIP_LINKS = pyo.Set(initialize=pairs, dimen=2, ordered=True)
+    m.slip_propagation = pyo.Constraint(m.SLIP_LINKS, rule=rule)
+
+
+def define_milestone_slip_constraints(m: pyo.ConcreteModel, data: ModelData) -> None:
+    """A milestone slips as much as its latest gating element in the architecture.
+
+    For ms, e in G_ms: t[ms] >= d[e] - L_e (1 - sigma_e). Skipped without slip variables.
+    See docs/formulation.md#milestone_slip.
+    """
+    if not hasattr(m, "element_slip_months") or not data.milestones:
+        return
+    links = [(ms, e) for ms in data.milestones for e in data.gating[ms]]
+    m.MILESTONE_GATES = pyo.Set(initialize=links, dimen=2, ordered=True)
+
+    def rule(m: pyo.ConcreteModel, ms: str, e: str) -> object:
+        relax = 0 if data.selected_is_fixed(e) else data.slip_bound_months[e] * (1 - selected(m, data, e))
+        return m.milestone_slip_months[ms] >= m.element_slip_months[e] - relax
+
+    m.milestone_slip = pyo.Constraint(m.MILESTONE_GATES, rule=rule)
+
+
+def define_milestone_slip_limit_constraints(m: pyo.ConcreteModel, data: ModelData) -> None:
+    """Each limited milestone slips at most max_milestone_slip_months[ms].
+
+    t[ms] <= max_milestone_slip_months[ms]. Skipped without limits. See docs/formulation.md#milestone_slip_limit.
+    """
+    limits = {ms: v for ms, v in data.limits.max_milestone_slip_months.items() if ms in data.milestones}
+    if not limits or not hasattr(m, "milestone_slip_months"):
+        return
+    m.LIMITED_MILESTONES = pyo.Set(initialize=list(limits), ordered=True)
+    m.max_milestone_slip_months = pyo.Param(m.LIMITED_MILESTONES, mutable=True, initialize=limits)
+    m.milestone_slip_limit = pyo.Constraint(
+        m.LIMITED_MILESTONES, rule=lambda m, ms: m.milestone_slip_months[ms] <= m.max_milestone_slip_months[ms]
+    )
+
+
+def define_commercial_share_min_constraints(m: pyo.ConcreteModel, data: ModelData) -> None:
+    """Commercial providers get at least a fraction of NASA offer spending.
+
+    sum_{p commercial} cost x >= min_commercial_share * sum cost x. Skipped without the limit.
+    See docs/formulation.md#commercial_share_min.
+    """
+    if data.limits.min_commercial_share is None:
+        return
+    m.min_commercial_share = pyo.Param(mutable=True, initialize=data.limits.min_commercial_share)
+    m.commercial_share_min = pyo.Constraint(expr=m.commercial_spend_musd >= m.min_commercial_share * m.offer_cost_musd)
+
+
+def define_partner_share_max_constraints(m: pyo.ConcreteModel, data: ModelData) -> None:
+    """No international partner holds more than a fraction of programme cost.
+
+    For p international: sum_e q[e,p] x[e,p] <= max_partner_share * sum q x. Skipped without the limit.
+    See docs/formulation.md#partner_share_max.
+    """
+    partners = [p for p in data.providers if data.kind[p] == "international" and data.offers_of_provider[p]]
+    if data.limits.max_partner_share is None or not partners:
+        return
+    q = {pair: offer.programme_cost_musd for pair, offer in data.offers.items()}
+    total = _offer_sum(m, data.offers, q.__getitem__)
+    m.PARTNERS = pyo.Set(initialize=partners, ordered=True)
+    m.max_partner_share = pyo.Param(mutable=True, initialize=data.limits.max_partner_share)
+    m.partner_share_max = pyo.Constraint(
+        m.PARTNERS, rule=lambda m, p: _offer_sum(m, data.offers_of_provider[p], q.__getitem__) <= m.max_partner_share * total
+    )
+
+
+def define_category_redundancy_constraints(m: pyo.ConcreteModel, data: ModelData) -> None:
+    """A redundant category's chosen elements go to at least N distinct providers.
+
+    category_provider[c,p] <= sum_{e in c} assign[e,p]; sum_p category_provider[c,p] >= N_c.
+    Skipped without min_providers_per_category. See docs/formulation.md#category_redundancy.
+    """
+    needs = data.limits.min_providers_per_category
+    if not needs or not data.categories:
+        return
+    links = sorted({(c, p) for c, members in data.categories.items() for e in members for _, p in data.offers_of_element[e]})
+    m.REDUNDANT_CATEGORIES = pyo.Set(initialize=list(data.categories), ordered=True)
+    m.CATEGORY_PROVIDERS = pyo.Set(initialize=links, dimen=2, ordered=True)
+    m.category_provider = pyo.Var(m.CATEGORY_PROVIDERS, domain=pyo.Binary)
+    m.min_providers_per_category = pyo.Param(m.REDUNDANT_CATEGORIES, mutable=True, initialize={c: needs[c] for c in data.categories})
+    m.category_provider_link = pyo.Constraint(
+        m.CATEGORY_PROVIDERS,
+        rule=lambda m, c, p: m.category_provider[c, p] <= pyo.quicksum(m.assign[e, p] for e in data.categories[c] if (e, p) in data.offers),
+    )
+    m.category_redundancy = pyo.Constraint(
+        m.REDUNDANT_CATEGORIES,
+        rule=lambda m, c: pyo.quicksum(m.category_provider[cc, p] for cc, p in links if cc == c) >= m.min_providers_per_category[c],
+    )
+
+
+def define_provider_capacity_constraints(m: pyo.ConcreteModel, data: ModelData) -> None:
+    """A provider delivers at most its capacity of elements.
+
+    For p with a capacity: sum_e assign[e,p] <= capacity[p]. Skipped when no provider has one.
+    See docs/formulation.md#provider_capacity.
+    """
+    capacity = {p: data.study.providers[p].capacity for p in data.providers}
+    limited = [p for p in data.providers if capacity[p] is not None and len(data.offers_of_provider[p]) > capacity[p]]
+    if not limited:
+        return
+    m.CAPACITY_PROVIDERS = pyo.Set(initialize=limited, ordered=True)
+    m.provider_capacity = pyo.Constraint(
+        m.CAPACITY_PROVIDERS, rule=lambda m, p: pyo.quicksum(m.assign[pair] for pair in data.offers_of_provider[p]) <= capacity[p]
+    )
+
+
+def define_provider_used_link_constraints(m: pyo.ConcreteModel, data: ModelData) -> None:
+    """provider_used[p] is 1 exactly when p delivers something.
+
+    assign[e,p] <= provider_used[p]; provider_used[p] <= sum_e assign[e,p]. Skipped without provider_used.
+    See docs/formulation.md#provider_used_link.
+    """
+    if not hasattr(m, "provider_used"):
+        return
+    m.provider_used_upper = pyo.Constraint(m.OFFERS, rule=lambda m, e, p: m.assign[e, p] <= m.provider_used[p])
+    m.provider_used_link = pyo.Constraint(
+        m.PROVIDERS, rule=lambda m, p: m.provider_used[p] <= pyo.quicksum(m.assign[pair] for pair in data.offers_of_provider[p])
+    )
+
+
+def define_metric_limits_constraints(m: pyo.ConcreteModel, data: ModelData) -> None:
+    """Sums of offers metric columns stay within metric_max / above metric_min.
+
+    sum v[k][e,p] assign[e,p] <= metric_max[k] (>= metric_min[k]). Skipped without those limits.
+    See docs/formulation.md#metric_limits.
+    """
+    upper, lower = data.limits.metric_max, data.limits.metric_min
+    if not upper and not lower:
+        return
+
+    def total(column: str) -> object:
+        return _offer_sum(m, data.offers, lambda pair: data.offers[pair].value(column))
+
+    if upper:
+        m.METRICS_MAX = pyo.Set(initialize=list(upper), ordered=True)
+        m.metric_max = pyo.Param(m.METRICS_MAX, mutable=True, initialize=dict(upper))
+        m.metric_limits_max = pyo.Constraint(m.METRICS_MAX, rule=lambda m, k: total(k) <= m.metric_max[k])
+    if lower:
+        m.METRICS_MIN = pyo.Set(initialize=list(lower), ordered=True)
+        m.metric_min = pyo.Param(m.METRICS_MIN, mutable=True, initialize=dict(lower))
+        m.metric_limits_min = pyo.Constraint(m.METRICS_MIN, rule=lambda m, k: total(k) >= m.metric_min[k])
+
+
+CONSTRAINT_FAMILIES = (
+    define_assign_required_once_constraints,
+    define_assign_optional_at_most_once_constraints,
+    define_requires_selected_constraints,
+    define_budget_total_constraints,
+    define_budget_annual_constraints,
+    define_critical_path_single_owner_constraints,
+    define_slip_propagation_constraints,
+    define_milestone_slip_constraints,
+    define_milestone_slip_limit_constraints,
+    define_commercial_share_min_constraints,
+    define_partner_share_max_constraints,
+    define_category_redundancy_constraints,
+    define_provider_capacity_constraints,
+    define_provider_used_link_constraints,
+    define_metric_limits_constraints,
+)
+
+# The Pyomo components each family may create, for limits.csv and the elastic diagnosis.
+FAMILY_COMPONENTS = {
+    "assign_required_once": ("assign_required_once",),
+    "assign_optional_at_most_once": ("assign_optional_at_most_once",),
+    "requires_selected": ("requires_selected",),
+    "budget_total": ("budget_total",),
+    "budget_annual": ("budget_annual",),
+    "critical_path_single_owner": ("critical_path_owner_link", "critical_path_single_owner"),
+    "slip_propagation": ("slip_own", "slip_propagation"),
+    "milestone_slip": ("milestone_slip",),
+    "milestone_slip_limit": ("milestone_slip_limit",),
+    "commercial_share_min": ("commercial_share_min",),
+    "partner_share_max": ("partner_share_max",),
+    "category_redundancy": ("category_provider_link", "category_redundancy"),
+    "provider_capacity": ("provider_capacity",),
+    "provider_used_link": ("provider_used_upper", "provider_used_link"),
+    "metric_limits": ("metric_limits_max", "metric_limits_min"),
+}
+
+
+def family_name(function: object) -> str:
+    """`define_budget_total_constraints` -> `budget_total` (its doc section)."""
+    name = getattr(function, "__name__", str(function))
+    return name.removeprefix("define_").removesuffix("_constraints")

@@ -1,0 +1,105 @@
+"""Study -> ModelData: the sets and parameters of docs/formulation.md, pure Python, no Pyomo."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from architecture import Study, eligible_offers
+from architecture.elements import CRITICAL_PATH_MILESTONE
+from architecture.offers import Offer
+
+Pair = tuple[str, str]
+
+
+@dataclass(frozen=True)
+class ModelData:
+    """Everything the model needs, indexed by ids; built once per study variant.
+
+    `offers` holds only eligible (element, provider) pairs; `excluded` keeps the reason for every
+    other offer of the study (for the run manifest).
+    """
+
+    study: Study
+    elements: tuple[str, ...]
+    required: frozenset[str]
+    critical: tuple[str, ...]
+    providers: tuple[str, ...]
+    kind: Mapping[str, str]
+    offers: Mapping[Pair, Offer]
+    excluded: Mapping[Pair, str]
+    offers_of_element: Mapping[str, tuple[Pair, ...]]
+    offers_of_provider: Mapping[str, tuple[Pair, ...]]
+    requires: tuple[Pair, ...]
+    fiscal_years: tuple[int, ...]
+    spend_musd: Mapping[Pair, Mapping[int, float]]
+    milestones: tuple[str, ...]
+    gating: Mapping[str, tuple[str, ...]]
+    slip_bound_months: Mapping[str, float]
+    categories: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+
+    @property
+    def limits(self):  # noqa: ANN201 - architecture.policy.Limits
+        return self.study.limits
+
+    def selected_is_fixed(self, element: str) -> bool:
+        """A required element is always in the architecture (sigma_e = 1)."""
+        return element in self.required
+
+    def needs_slip(self, objective_names: tuple[str, ...] = ()) -> bool:
+        """Slip variables exist only when a milestone limit or a slip objective needs them."""
+        return bool(self.limits.max_milestone_slip_months) or any("slip" in name for name in objective_names)
+
+
+def _slip_bounds(study: Study, offers_of_element: Mapping[str, tuple[Pair, ...]], offers: Mapping[Pair, Offer]) -> dict[str, float]:
+    """L_e: the largest slip an element can reach along its requires chain (the only big-M)."""
+    bounds: dict[str, float] = {}
+
+    def bound(eid: str) -> float:
+        if eid not in bounds:
+            own = max((offers[pair].slip_months for pair in offers_of_element.get(eid, ())), default=0.0)
+            bounds[eid] = own + max((bound(r) for r in study.elements[eid].requires if r in study.elements), default=0.0)
+        return bounds[eid]
+
+    for eid in study.elements:
+        bound(eid)
+    return bounds
+
+
+def to_model_data(study: Study) -> ModelData:
+    """Sets and parameters of the formulation; exclusions applied, reasons kept."""
+    eligible, excluded = eligible_offers(study)
+    by_element: dict[str, list[Pair]] = {eid: [] for eid in study.elements}
+    by_provider: dict[str, list[Pair]] = {pid: [] for pid in study.providers}
+    for pair in eligible:
+        by_element[pair[0]].append(pair)
+        by_provider[pair[1]].append(pair)
+    offers_of_element = {k: tuple(v) for k, v in by_element.items()}
+    gating: dict[str, list[str]] = {ms: [] for ms in study.milestones}
+    categories: dict[str, list[str]] = {}
+    for element in study.elements.values():
+        for ms in element.milestones:
+            gating[ms].append(element.id)
+        if element.critical_path:
+            gating[CRITICAL_PATH_MILESTONE].append(element.id)
+        if element.category in study.limits.min_providers_per_category:
+            categories.setdefault(element.category, []).append(element.id)
+    return ModelData(
+        study=study,
+        elements=tuple(study.elements),
+        required=frozenset(e.id for e in study.elements.values() if e.required),
+        critical=tuple(e.id for e in study.elements.values() if e.critical_path),
+        providers=tuple(study.providers),
+        kind={p.id: p.kind for p in study.providers.values()},
+        offers=eligible,
+        excluded=excluded,
+        offers_of_element=offers_of_element,
+        offers_of_provider={k: tuple(v) for k, v in by_provider.items()},
+        requires=tuple((e.id, r) for e in study.elements.values() for r in e.requires),
+        fiscal_years=study.fiscal_years,
+        spend_musd={pair: study.spend_musd(offer) for pair, offer in eligible.items()},
+        milestones=study.milestones,
+        gating={k: tuple(v) for k, v in gating.items()},
+        slip_bound_months=_slip_bounds(study, offers_of_element, eligible),
+        categories={k: tuple(v) for k, v in categories.items()},
+    )

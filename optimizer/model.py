@@ -1,0 +1,61 @@
+"""build_model: the formulation's table of contents, in the order of docs/formulation.md."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pyomo.environ as pyo
+
+from optimizer.constraints import CONSTRAINT_FAMILIES, FAMILY_COMPONENTS, family_name
+from optimizer.data import ModelData
+from optimizer.objectives import ObjectiveTerm, define_expressions, needs_provider_used, objective_term
+from optimizer.variables import (
+    define_assignment_variables,
+    define_provider_used_variables,
+    define_sets,
+    define_slip_variables,
+)
+
+
+def build_model(data: ModelData, objective: str | Sequence[str]) -> pyo.ConcreteModel:
+    """A Pyomo model of the study; no I/O, no solving.
+
+    `objective` is one objective name, or several (the first is optimised; the others get
+    their expressions built so a Pareto loop can bound them). The model carries plain
+    attributes `data`, `objective_terms` (name -> ObjectiveTerm) and `active_families`.
+    """
+    names = (objective,) if isinstance(objective, str) else tuple(objective)
+    specs = [data.study.objective(name) for name in names]
+    builtins = tuple(spec.builtin or spec.name for spec in specs)
+    m = pyo.ConcreteModel(name=data.study.name)
+    define_sets(m, data)
+    define_assignment_variables(m, data)
+    define_slip_variables(m, data, needed=data.needs_slip(builtins))
+    define_provider_used_variables(m, data, needed=needs_provider_used(data, builtins))
+    define_expressions(m, data)
+    active = []
+    for define in CONSTRAINT_FAMILIES:
+        define(m, data)
+        family = family_name(define)
+        if any(hasattr(m, component) for component in FAMILY_COMPONENTS[family]):
+            active.append(family)
+    m.data = data
+    m.active_families = tuple(active)
+    m.objective_terms = {spec.name: objective_term(m, data, spec) for spec in specs}
+    set_objective(m, names[0])
+    return m
+
+
+def set_objective(m: pyo.ConcreteModel, name: str) -> ObjectiveTerm:
+    """Make a built objective the one optimised (a ratio gets Dinkelbach's parametric form)."""
+    term = m.objective_terms[name]
+    if m.component("objective") is not None:
+        m.del_component("objective")
+    if term.is_ratio:
+        if m.component("ratio_lambda") is None:
+            m.ratio_lambda = pyo.Param(mutable=True, initialize=0.0)
+        m.objective = pyo.Objective(expr=term.numerator - m.ratio_lambda * term.denominator, sense=term.pyomo_sense)
+    else:
+        m.objective = pyo.Objective(expr=term.numerator, sense=term.pyomo_sense)
+    m.objective_name = name
+    return term

@@ -1,0 +1,43 @@
+"""Sets, parameters and decision variables of docs/formulation.md."""
+
+from __future__ import annotations
+
+import pyomo.environ as pyo
+
+from optimizer.data import ModelData
+
+
+def define_sets(m: pyo.ConcreteModel, data: ModelData) -> None:
+    """ELEMENTS, PROVIDERS, OFFERS (eligible pairs only), FISCAL_YEARS, MILESTONES."""
+    m.ELEMENTS = pyo.Set(initialize=data.elements, ordered=True)
+    m.PROVIDERS = pyo.Set(initialize=data.providers, ordered=True)
+    m.OFFERS = pyo.Set(initialize=list(data.offers), dimen=2, ordered=True)
+    m.FISCAL_YEARS = pyo.Set(initialize=data.fiscal_years, ordered=True)
+    m.MILESTONES = pyo.Set(initialize=data.milestones, ordered=True)
+
+
+def define_assignment_variables(m: pyo.ConcreteModel, data: ModelData) -> None:
+    """assign[e, p] = 1 when provider p delivers element e; sigma(e) = sum over p."""
+    m.assign = pyo.Var(m.OFFERS, domain=pyo.Binary)
+
+
+def define_slip_variables(m: pyo.ConcreteModel, data: ModelData, needed: bool) -> None:
+    """element_slip_months[e] and milestone_slip_months[ms] (months, >= 0), when needed."""
+    if not needed:
+        return
+    m.element_slip_months = pyo.Var(m.ELEMENTS, domain=pyo.NonNegativeReals, bounds=lambda _m, e: (0, data.slip_bound_months[e]))
+    m.milestone_slip_months = pyo.Var(m.MILESTONES, domain=pyo.NonNegativeReals)
+
+
+def define_provider_used_variables(m: pyo.ConcreteModel, data: ModelData, needed: bool) -> None:
+    """provider_used[p] = 1 when p delivers anything (onboarding costs, partner counts)."""
+    if not needed:
+        return
+    m.provider_used = pyo.Var(m.PROVIDERS, domain=pyo.Binary)
+
+
+def selected(m: pyo.ConcreteModel, data: ModelData, element: str):  # noqa: ANN201 - a Pyomo expression
+    """sigma_e: 1 when the element is in the architecture (constant 1 if required)."""
+    if data.selected_is_fixed(element):
+        return 1
+    return pyo.quicksum(m.assign[pair] for pair in data.offers_of_element[element])

@@ -1,0 +1,28 @@
+"""Shared fixtures: the tiny study and a factory of its variants."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from architecture import Study, apply_overrides, load_study
+
+STUDIES = Path(__file__).parent / "studies"
+TINY = STUDIES / "tiny"
+REFERENCE = Path(__file__).parent.parent / "inputs" / "reference"
+
+
+@pytest.fixture(scope="session")
+def tiny_study() -> Study:
+    return load_study(TINY)
+
+
+@pytest.fixture
+def make_study(tiny_study: Study):
+    """tiny, changed by `--set`-style overrides: make_study("limits.total_budget_musd=4100")."""
+
+    def make(*overrides: str) -> Study:
+        return apply_overrides(tiny_study, overrides)
+
+    return make

@@ -1,0 +1,96 @@
+"""Each constraint family binds and changes the answer as documented, and is absent when off."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from architecture import StudyError
+from architecture.evaluate import evaluate
+from optimizer import CONSTRAINT_FAMILIES, Solver, build_model, extract_architecture, to_model_data
+from optimizer.constraints import FAMILY_COMPONENTS, family_name
+
+DOC = Path(__file__).parents[2] / "docs" / "formulation.md"
+
+# family: (overrides that make it bind, objective, objective with the family / dropped,
+#          how the dropped answer is wrong: a violated family, or "lies" = solver's value != evaluator's)
+CASES = {
+    "assign_required_once": ((), "cost", 4050, 0, "assign_required_once"),
+    "assign_optional_at_most_once": (("limits.excluded_providers=[]",), "partnership", 9, 10, "assigned twice"),
+    "requires_selected": (("elements[id=halo].required=false",), "cost", 4050, 3950, "requires_selected"),
+    "budget_total": (("limits.excluded_providers=[]", "limits.total_budget_musd=4100"), "partnership", 7, 9, "budget_total"),
+    "budget_annual": (("limits.annual_budget_musd.2025=1000",), "milestone_slip_months", 60, 44, "budget_annual"),
+    "critical_path_single_owner": (("limits.critical_path_max_owners=1",), "cost", 4950, 4050, "critical_path_single_owner"),
+    "slip_propagation": (("limits.max_milestone_slip_months.critical_path=50",), "cost", 4950, 4050, "milestone_slip_limit"),
+    "milestone_slip": (("limits.max_milestone_slip_months.critical_path=50",), "cost", 4950, 4050, "milestone_slip_limit"),
+    "milestone_slip_limit": (("limits.max_milestone_slip_months.critical_path=50",), "cost", 4950, 4050, "milestone_slip_limit"),
+    "commercial_share_min": (("limits.min_commercial_share=0.75",), "cost", 4200, 4050, "commercial_share_min"),
+    "partner_share_max": (("limits.max_partner_share=0.2",), "cost", 4200, 4050, "partner_share_max"),
+    "category_redundancy": (("limits.min_providers_per_category.logistics=2",), "cost", 4250, 4050, "category_redundancy"),
+    "provider_capacity": (("providers[id=esa].capacity=1",), "cost", 4200, 4050, "provider_capacity"),
+    "provider_used_link": (("limits.excluded_providers=[]", "providers[id=esa].capacity=2", "limits.metric_min.partner_value=8"),
+                           "agency_cost_musd", 4180, 4130, "lies"),
+    "metric_limits": (("limits.metric_max.partner_value=6",), "cost", 4200, 4050, "metric_limits"),
+}
+
+
+def _solve(study, objective, drop=None):
+    data = to_model_data(study)
+    m = build_model(data, objective)
+    if drop:
+        for name in FAMILY_COMPONENTS[drop]:
+            if m.component(name) is not None:
+                m.component(name).deactivate()
+    report = Solver().solve(m)
+    return m, data, report
+
+
+def test_every_family_has_a_case_a_doc_section_and_components():
+    doc = DOC.read_text(encoding="utf-8")
+    for define in CONSTRAINT_FAMILIES:
+        family = family_name(define)
+        assert family in CASES, f"{family} has no behaviour test"
+        assert re.search(rf"^### {family}$", doc, re.MULTILINE), f"{family} has no section in docs/formulation.md"
+        assert family in FAMILY_COMPONENTS
+
+
+@pytest.mark.parametrize("family", list(CASES))
+def test_family_binds_and_changes_the_answer(family, make_study):
+    overrides, objective, with_family, without_family, wrong = CASES[family]
+    study = make_study(*overrides)
+    m, data, report = _solve(study, objective)
+    assert any(m.component(name) is not None for name in FAMILY_COMPONENTS[family])
+    assert report.status == "optimal"
+    assert report.objective == pytest.approx(with_family)
+    ev = evaluate(study, extract_architecture(m, data))
+    assert ev.feasible, ev.violations
+    assert ev.objectives[objective] == pytest.approx(with_family)
+
+    m, data, dropped = _solve(study, objective, drop=family)
+    assert dropped.objective == pytest.approx(without_family)
+    if wrong == "assigned twice":
+        with pytest.raises(StudyError, match="assigned twice"):
+            extract_architecture(m, data)
+        return
+    ev = evaluate(study, extract_architecture(m, data))
+    if wrong == "lies":
+        assert ev.objectives[objective] != pytest.approx(dropped.objective)
+    else:
+        assert any(check.family == wrong and check.violated for check in ev.limits), ev.violations
+
+
+OFF_BY_DEFAULT = [f for f in CASES if f not in ("assign_required_once", "assign_optional_at_most_once")]
+
+
+@pytest.mark.parametrize("family", OFF_BY_DEFAULT)
+def test_family_is_absent_when_its_limit_is_not_set(family, tiny_study):
+    m, _, report = _solve(tiny_study, "cost")
+    assert report.status == "optimal"
+    assert all(m.component(name) is None for name in FAMILY_COMPONENTS[family])
+
+
+def test_optional_family_absent_without_optional_choices(make_study):
+    m, _, _ = _solve(make_study("elements[id=cargo_2].required=true"), "cost")
+    assert m.component("assign_optional_at_most_once") is None
