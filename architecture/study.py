@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import csv
 import hashlib
-import math
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -130,11 +130,11 @@ def _sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def _pydantic_issues(error: ValidationError, where: str, check_of_type: Mapping[str, str] | None = None) -> list[Issue]:
-    """Map pydantic errors to Issues at `where` (a file:row or file:key prefix)."""
+def _pydantic_issues(error: ValidationError, where: str, sep: str = ":") -> list[Issue]:
+    """Map pydantic errors to Issues at `where` (a `file:row N` prefix, or `file:key` with sep ".")."""
     issues = []
     for err in error.errors():
-        loc = ".".join(str(part) for part in err["loc"] if part != "__root__")
+        loc = ".".join(str(part) for part in err["loc"] if part not in ("__root__", "metrics"))
         kind = err["type"]
         if kind == "finite_number":
             check, problem = "not_finite", "must be a finite number (no nan or inf)"
@@ -144,12 +144,12 @@ def _pydantic_issues(error: ValidationError, where: str, check_of_type: Mapping[
             check, problem = "unknown_key", "unknown key; see docs/inputs.md for the keys this table takes"
         elif kind == "missing":
             check, problem = "missing_value", "is missing"
+        elif kind == "string_too_short":
+            check, problem = "missing_value", "is empty; fill it in"
         else:
             check = "wrong_type"
             problem = f"{err['msg']} (got {err.get('input')!r})"
-        location = f"{where}:{loc}" if loc else where
-        if "column" in where:
-            location = where
+        location = f"{where}{sep}{loc}" if loc else where
         issues.append(Issue(location, problem, check))
     return issues
 
@@ -174,11 +174,13 @@ class _Reader:
         except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as exc:
             self.issues.append(Issue(name, f"cannot be read as CSV: {str(exc).splitlines()[0]}", "csv_syntax"))
             return None
+        with path.open(encoding="utf-8", newline="") as handle:
+            header = [col.strip() for col in next(csv.reader(handle), [])]
         frame.columns = [str(col).strip() for col in frame.columns]
         missing = [col for col in REQUIRED_COLUMNS[name] if col not in frame.columns]
         for col in missing:
             self.issues.append(Issue(name, f"column '{col}' is missing; add it to the header row", "missing_column"))
-        duplicated = frame.columns[frame.columns.duplicated()].tolist()
+        duplicated = sorted({col for col in header if header.count(col) > 1})
         for col in duplicated:
             self.issues.append(Issue(name, f"column '{col}' appears twice in the header", "duplicate_column"))
         return None if missing or duplicated else frame
@@ -304,7 +306,7 @@ def _validated(reader: _Reader, model: type[BaseModel], data: Any, where: str, *
     try:
         return model.model_validate({**(data if isinstance(data, dict) else {}), **extra}) if isinstance(data, dict) else model.model_validate(data)
     except ValidationError as exc:
-        reader.issues.extend(_pydantic_issues(exc, where))
+        reader.issues.extend(_pydantic_issues(exc, where, sep="."))
         return None
 
 
@@ -400,11 +402,22 @@ def load_study(path: str | Path) -> Study:
     errors = [issue for issue in issues if issue.severity == "error"]
     if study is not None and not errors:
         errors = [issue for issue in check_study(study) if issue.severity == "error"]
+    if study is not None and not errors:
+        errors = scenario_issues(study)
     if errors:
         raise StudyError(errors)
     assert study is not None
     return study
 
 
-def is_finite(value: float) -> bool:
-    return math.isfinite(value)
+def scenario_issues(study: Study) -> list[Issue]:
+    """Problems applying each declared scenario on its own (unknown keys, paths, ids)."""
+    from architecture.scenarios import apply_scenarios
+
+    issues = []
+    for name in study.scenarios:
+        try:
+            apply_scenarios(study, (name,))
+        except StudyError as exc:
+            issues.extend(exc.issues)
+    return issues

@@ -131,10 +131,12 @@ def _limits_for(study: Study, rng: random.Random, tightness: float) -> Limits:
         total_budget_musd=round(base_total / tightness * 1.3, 1),
         annual_budget_musd={fy: round(max(v * 1.4, peak * 0.6) / tightness, 1) for fy, v in by_year.items() if rng.random() < 0.7},
         critical_path_owners=study.limits.critical_path_owners,
+        critical_path_max_owners=rng.choice((None, None, 1, 2)),
         barred=study.limits.barred,
         max_milestone_slip_months={"critical_path": round(_least_critical_slip(study) * 1.5 + 6, 1)} if any(e.critical_path for e in required) else {},
         min_commercial_share=0.15,
         max_partner_share=0.35,
         min_providers_per_category={"logistics": 2} if sum(e.category == "logistics" for e in study.elements.values()) >= 2 else {},
         metric_min={"science_value": round(sum(1.0 for _ in required) * 0.5, 1)},
+        metric_max={"partner_value": round(rng.uniform(5, 30), 1)} if rng.random() < 0.5 else {},
     )

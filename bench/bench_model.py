@@ -1,0 +1,189 @@
+"""Engine (data + build + solve + extract) versus raw HiGHS on the identical model, per synthetic size and seed."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+MARK = "BENCH_JSON "
+MIB = 1024.0  # ru_maxrss is in KiB on Linux
+
+
+def child(size: str, seed: int, gap: float, time_limit: float, threads: int | None, objective: str | None) -> dict:
+    """One (size, seed) in this process: engine via run_study, then raw HiGHS on the MPS the engine's HiGHS object writes."""
+    import resource
+
+    import highspy
+    import numpy as np
+
+    sys.path.insert(0, str(ROOT))
+    from architecture.synthetic import SIZES, generate_study
+    from optimizer.run import run_study
+    from optimizer.solve import SolveOptions
+
+    t0 = time.perf_counter()
+    study = generate_study(SIZES[size], seed)
+    generate_s = time.perf_counter() - t0
+    result = run_study(study, objective, SolveOptions(time_limit_s=time_limit, mip_rel_gap=gap, threads=threads))
+    timings = dict(result.timings_s)
+    engine_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / MIB
+    pyomo_highs = result.solver._highs  # pyomo.contrib.solver.solvers.highs.Highs
+    h = pyomo_highs._solver_model  # the highspy.Highs the engine solved
+    timer = pyomo_highs._last_results_object.timing_info.timer
+    engine_run = timer.timers["optimize"].total_time  # wall of h.run() inside Pyomo
+    out = {
+        "size": size, "seed": seed, "generate_s": generate_s, "status": str(result.report.status),
+        "objective": result.report.objective, "timings": timings,
+        "engine_s": sum(v for k, v in timings.items() if k != "evaluate_s"),
+        "handoff_s": timer.timers["set_instance"].total_time, "engine_run_s": engine_run, "engine_highs_clock_s": h.getRunTime(),
+        "engine_nodes": h.getInfo().mip_node_count, "cols": h.getNumCol(), "rows": h.getNumRow(), "nnz": h.getNumNz(),
+        "engine_rss_mib": engine_rss,
+    }
+    if not result.has_solution:
+        return out
+    h.setOptionValue("output_flag", False)  # silence writeModel's "names not present" warnings
+    with tempfile.TemporaryDirectory() as tmp:
+        path = os.path.join(tmp, "model.mps")
+        h.writeModel(path)
+        raw = highspy.Highs()
+        raw.setOptionValue("output_flag", False)
+        t0 = time.perf_counter()
+        raw.readModel(path)
+        read_s = time.perf_counter() - t0
+    raw.passOptions(h.getOptions())  # every option the engine's HiGHS ran with (gap, time limit, threads, solver_options)
+    raw.setOptionValue("output_flag", False)
+    t0 = time.perf_counter()
+    raw.run()
+    run_s = time.perf_counter() - t0
+    a, b = h.getLp(), raw.getLp()
+    same_structure = (a.num_col_, a.num_row_) == (b.num_col_, b.num_row_) and np.array_equal(a.a_matrix_.index_, b.a_matrix_.index_)
+    info = raw.getInfo()
+    out.update(
+        raw_read_s=read_s, raw_run_s=run_s, raw_highs_clock_s=raw.getRunTime(), raw_nodes=info.mip_node_count,
+        raw_status=raw.modelStatusToString(raw.getModelStatus()),
+        raw_objective=info.objective_function_value if info.primal_solution_status == 2 else None,
+        same_structure=bool(same_structure),
+        max_coef_diff=float(np.max(np.abs(np.array(a.a_matrix_.value_) - np.array(b.a_matrix_.value_)), initial=0.0)),
+        options={k: raw.getOptionValue(k)[1] for k in ("mip_rel_gap", "time_limit", "threads")},
+    )
+    return out
+
+
+def run_child(args: argparse.Namespace, size: str, seed: int) -> dict:
+    """Run one (size, seed) in a fresh interpreter; its peak RSS comes from os.wait4 (that child's share of RUSAGE_CHILDREN)."""
+    cmd = [sys.executable, __file__, "--child", size, str(seed), "--gap", str(args.gap), "--time-limit", str(args.time_limit)]
+    cmd += ["--threads", str(args.threads)] if args.threads else []
+    cmd += ["--objective", args.objective] if args.objective else []
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        proc = subprocess.Popen(cmd, stdout=out, stderr=err, text=True, cwd=ROOT)
+        _, status, usage = os.wait4(proc.pid, 0)  # not proc.wait(): wait4 also returns the child's rusage
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0), err.seek(0)
+        stdout, stderr = out.read(), err.read()
+    lines = [line for line in stdout.splitlines() if line.startswith(MARK)]
+    if not lines:
+        raise RuntimeError(f"child {size} seed {seed} failed (exit {proc.returncode}):\n{stderr[-2000:]}")
+    out = json.loads(lines[-1][len(MARK):])
+    out["peak_rss_mib"] = usage.ru_maxrss / MIB
+    return out
+
+
+def fmt(value: float | None, digits: int = 3) -> str:
+    return "-" if value is None else f"{value:.{digits}f}"
+
+
+def report(rows: list[dict], skipped: dict[str, list[int]], args: argparse.Namespace) -> None:
+    """The figures table, the overhead breakdown and one PASS/FAIL line per target."""
+    print(f"\nHiGHS options: mip_rel_gap={args.gap}, time_limit={args.time_limit} s, threads={args.threads or 'HiGHS default'}, "
+          f"objective={args.objective or 'study default'}; {os.cpu_count()} CPUs")
+    for size, seeds in skipped.items():
+        used = [r["seed"] for r in rows if r["size"] == size]
+        print(f"{size}: feasible seeds used {used}; skipped (no solution) {seeds or 'none'}")
+    head = (f"{'size':<7}{'seed':>5}{'cols':>7}{'rows':>7}{'nnz':>8}  {'engine/raw status':<18}{'engine s':>9}{'raw run s':>10}"
+            f"{'read s':>8}{'ratio':>7}{'ovh s':>8}{'peak MiB':>9}{'eng MiB':>8}  {'obj engine':>11}{'obj raw':>11}  {'rel diff':<12}nodes e/r")
+    print("\n" + head + "\n" + "-" * len(head))
+    for r in rows:
+        rel = abs(r["objective"] - r["raw_objective"]) / max(abs(r["objective"]), 1e-9) if r.get("raw_objective") is not None else None
+        r["ratio"], r["overhead_s"], r["rel_diff"] = r["engine_s"] / r["raw_run_s"], r["engine_s"] - r["raw_run_s"], rel
+        same = "-" if rel is None else f"{rel:.1e} {'ok' if rel <= args.gap else 'NO'}"
+        print(f"{r['size']:<7}{r['seed']:>5}{r['cols']:>7}{r['rows']:>7}{r['nnz']:>8}  {r['status'] + '/' + r['raw_status']:<18}"
+              f"{r['engine_s']:>9.3f}{r['raw_run_s']:>10.3f}{r['raw_read_s']:>8.3f}{r['ratio']:>7.2f}{r['overhead_s']:>8.3f}"
+              f"{fmt(r['peak_rss_mib'], 0):>9}{r['engine_rss_mib']:>8.0f}  {fmt(r['objective'], 1):>11}{fmt(r['raw_objective'], 1):>11}  "
+              f"{same:<12}{r['engine_nodes']}/{r['raw_nodes']}{'' if r['same_structure'] else '  MODEL MISMATCH'}")
+    print("\nEngine overhead = engine - raw run, by stage (seconds; 'highs diff' = engine's own h.run() minus the raw h.run())")
+    head = f"{'size':<7}{'seed':>5}{'data':>8}{'build':>8}{'hand-off':>9}{'solve misc':>11}{'extract':>8}{'highs diff':>11}"
+    head += f"{'= overhead':>11}"
+    print(head + "\n" + "-" * len(head))
+    for r in rows:
+        t = r["timings"]
+        misc = t["solve_s"] - r["handoff_s"] - r["engine_run_s"]
+        parts = [t["data_s"], t["build_s"], r["handoff_s"], misc, t["extract_s"], r["engine_run_s"] - r["raw_run_s"]]
+        parts += [r["overhead_s"] - sum(parts)] if abs(r["overhead_s"] - sum(parts)) > 1e-3 else []  # stages run_study added later
+        print(f"{r['size']:<7}{r['seed']:>5}" + "".join(f"{p:>{w}.3f}" for p, w in zip(parts, (8, 8, 9, 11, 8, 11, 8), strict=False))
+              + f"{r['overhead_s']:>11.3f}")
+    print("  hand-off = Pyomo set_instance (expression walk + addVars/addRows); solve misc = rest of Solver.solve "
+          "(Solver(), options, log capture, postsolve, load_vars)\n")
+    ratios = {s: [r["ratio"] for r in rows if r["size"] == s] for s in ("medium", "large")}
+    if all(ratios.values()):
+        worst = {s: max(v) for s, v in ratios.items()}
+        ok = all(v <= 1.15 for v in worst.values())
+        detail = ", ".join(f"{s} worst {worst[s]:.2f}x (median {statistics.median(v):.2f}x)" for s, v in ratios.items())
+        print(f"{'PASS' if ok else 'FAIL'}  engine <= 1.15x raw HiGHS at medium and large: {detail}")
+    else:
+        print("N/A   engine <= 1.15x raw HiGHS at medium and large: run both sizes")
+    large = [r for r in rows if r["size"] == "large"]
+    if large and args.gap == 0.001:
+        worst_s, worst_rss = max(r["engine_s"] for r in large), max(r["peak_rss_mib"] for r in large)
+        ok = worst_s < 60 and worst_rss < 2048 and all(r["status"] == "optimal" for r in large)
+        print(f"{'PASS' if ok else 'FAIL'}  largest size to 0.1% gap < 60 s with peak RSS < 2 GiB: large engine worst {worst_s:.1f} s, "
+              f"child peak RSS worst {worst_rss:.0f} MiB (engine stage {max(r['engine_rss_mib'] for r in large):.0f} MiB), "
+              f"statuses {sorted({r['status'] for r in large})}")
+    else:
+        print("N/A   largest size to 0.1% gap < 60 s with peak RSS < 2 GiB: run --sizes ...,large --gap 0.001")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--sizes", default="small,medium,large")
+    parser.add_argument("--seeds", type=int, default=3, help="feasible seeds per size (seeds without a solution are skipped)")
+    parser.add_argument("--gap", type=float, default=0.001, help="mip_rel_gap for engine and raw HiGHS")
+    parser.add_argument("--time-limit", type=float, default=300.0, help="HiGHS time limit, s")
+    parser.add_argument("--threads", type=int, default=None)
+    parser.add_argument("--objective", default=None, help="objective name (default: the study's first, cost)")
+    parser.add_argument("--max-skips", type=int, default=10, help="seeds without a solution to try past before giving up")
+    parser.add_argument("--json", default=None, help="also write all rows to this JSON file")
+    parser.add_argument("--child", nargs=2, metavar=("SIZE", "SEED"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        out = child(args.child[0], int(args.child[1]), args.gap, args.time_limit, args.threads, args.objective)
+        print(MARK + json.dumps(out), flush=True)
+        return
+    rows: list[dict] = []
+    skipped: dict[str, list[int]] = {}
+    for size in args.sizes.split(","):
+        skipped[size], seed, found = [], 0, 0
+        while found < args.seeds and len(skipped[size]) <= args.max_skips:
+            r = run_child(args, size, seed)
+            if "raw_run_s" in r:
+                rows.append(r)
+                found += 1
+            else:
+                skipped[size].append(seed)
+            raw = f", raw run {r['raw_run_s']:.2f} s" if "raw_run_s" in r else ""
+            print(f"{size} seed {seed}: {r['status']}, engine {r['engine_s']:.2f} s{raw}", flush=True)
+            seed += 1
+    if args.json:
+        Path(args.json).write_text(json.dumps(rows, indent=1))
+    report(rows, skipped, args)
+
+
+if __name__ == "__main__":
+    main()
