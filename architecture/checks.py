@@ -6,12 +6,12 @@ import math
 from collections.abc import Callable
 from pathlib import Path
 
-from architecture.eligibility import eligible_offers, offers_by_element
 from architecture.elements import CRITICAL_PATH_MILESTONE
+from architecture.eligibility import eligible_offers, offers_by_element
 from architecture.errors import Issue
 from architecture.study import OFFERS_FILE, PROFILE_TOLERANCE_MUSD, STUDY_FILE, Study, read_study
 
-E, P, O, C = "elements.csv", "providers.csv", OFFERS_FILE, "costs.csv"
+E, OF, C = "elements.csv", OFFERS_FILE, "costs.csv"
 
 
 def check_unknown_ids_in_offers(study: Study) -> list[Issue]:
@@ -19,9 +19,9 @@ def check_unknown_ids_in_offers(study: Study) -> list[Issue]:
     issues = []
     for offer in study.offers.values():
         if offer.element not in study.elements:
-            issues.append(Issue(f"{O}:row {offer.row}:element", f"unknown element '{offer.element}'; add it to elements.csv or fix the id", "unknown_id"))
+            issues.append(Issue(f"{OF}:row {offer.row}:element", f"unknown element '{offer.element}'; add it to elements.csv or fix the id", "unknown_id"))
         if offer.provider not in study.providers:
-            issues.append(Issue(f"{O}:row {offer.row}:provider", f"unknown provider '{offer.provider}'; add it to providers.csv or fix the id", "unknown_id"))
+            issues.append(Issue(f"{OF}:row {offer.row}:provider", f"unknown provider '{offer.provider}'; add it to providers.csv or fix the id", "unknown_id"))
     return issues
 
 
@@ -69,9 +69,9 @@ def check_offer_years(study: Study) -> list[Issue]:
         for col in ("first_year", "last_year"):
             year = getattr(offer, col)
             if year is not None and not first <= year <= last:
-                issues.append(Issue(f"{O}:row {offer.row}:{col}", f"year {year} is outside the horizon {first}-{last} in study.toml", "year_outside_horizon"))
+                issues.append(Issue(f"{OF}:row {offer.row}:{col}", f"year {year} is outside the horizon {first}-{last} in study.toml", "year_outside_horizon"))
         if offer.first_year is not None and offer.last_year is not None and offer.first_year > offer.last_year:
-            issues.append(Issue(f"{O}:row {offer.row}:first_year", f"first_year {offer.first_year} is after last_year {offer.last_year}", "wrong_type"))
+            issues.append(Issue(f"{OF}:row {offer.row}:first_year", f"first_year {offer.first_year} is after last_year {offer.last_year}", "wrong_type"))
         for year in offer.spend_musd:
             if not first <= year <= last:
                 issues.append(Issue(f"{C}:{offer.element},{offer.provider},{year}", f"year {year} is outside the horizon {first}-{last} in study.toml", "year_outside_horizon"))
@@ -95,7 +95,7 @@ def check_metric_values_finite(study: Study) -> list[Issue]:
     for offer in study.offers.values():
         for col, value in offer.metrics.items():
             if not math.isfinite(value):
-                issues.append(Issue(f"{O}:row {offer.row}:{col}", f"must be a finite number (got {value})", "not_finite"))
+                issues.append(Issue(f"{OF}:row {offer.row}:{col}", f"must be a finite number (got {value})", "not_finite"))
     return issues
 
 
@@ -179,8 +179,8 @@ def check_study(study: Study) -> list[Issue]:
 
 def inspect_study(path: str | Path, scenarios: tuple[str, ...] = ()) -> list[Issue]:
     """Everything wrong with a study folder: files, checks, and every scenario (or the given ones)."""
-    from architecture.scenarios import apply_scenarios
     from architecture.errors import StudyError
+    from architecture.scenarios import apply_scenarios
 
     study, issues = read_study(path)
     if study is None:

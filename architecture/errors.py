@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-
 CHECK_CODES = {
     "missing_file": "a study file is missing",
     "csv_syntax": "a CSV file cannot be parsed",

@@ -11,7 +11,7 @@ from pydantic import BaseModel, ValidationError
 from architecture.errors import Issue, StudyError
 from architecture.offers import Offer
 from architecture.policy import Limits, Scenario, StudyInfo
-from architecture.study import Change, Study, build_offer
+from architecture.study import Change, Study
 
 _ROW_PATH = re.compile(r"^(elements|providers|offers)\[([^\]]*)\]\.([A-Za-z_][A-Za-z0-9_]*)$")
 _COLUMN_PATH = re.compile(r"^(elements|providers|offers)\.([A-Za-z_][A-Za-z0-9_]*)$")
@@ -26,7 +26,7 @@ def _revalidate(model: type[BaseModel], current: BaseModel, updates: dict[str, A
     data.update(current.model_extra or {})
     data.update(updates)
     if "row" in current.model_fields:
-        data["row"] = getattr(current, "row")
+        data["row"] = current.row
     try:
         return model.model_validate(data)
     except ValidationError as exc:
@@ -139,7 +139,8 @@ class _Editor:
     def _row(self, path: str) -> tuple[str, tuple[str, ...], str]:
         match = _ROW_PATH.match(path)
         if not match:
-            raise _fail(self.where(path), "unknown path; use limits.<key>, study.<key>, elements[id=X].<column>, providers[id=X].<column> or offers[element=X,provider=Y].<column>")
+            raise _fail(self.where(path), "unknown path; use limits.<key>, study.<key>, elements[id=X].<column>, "
+                        "providers[id=X].<column> or offers[element=X,provider=Y].<column>")
         table, selector, column = match.groups()
         keys = ("element", "provider") if table == "offers" else ("id",)
         return table, _parse_selector(selector, keys, self.where(path)), column

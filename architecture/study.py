@@ -280,11 +280,13 @@ def _attach_profiles(reader: _Reader, offers: dict[tuple[str, str], Offer], fram
             reader.issues.append(Issue(f"{COSTS_FILE}:row {row.row}:cost_musd", f"must not be negative (got {row.cost_musd})", "negative_number"))
             continue
         if key not in offers:
-            reader.issues.append(Issue(f"{COSTS_FILE}:row {row.row}", f"no offer ({row.element}, {row.provider}) in offers.csv; add the offer or remove the profile row", "unknown_id"))
+            problem = f"no offer ({row.element}, {row.provider}) in offers.csv; add the offer or remove the profile row"
+            reader.issues.append(Issue(f"{COSTS_FILE}:row {row.row}", problem, "unknown_id"))
             continue
         year_costs = profiles.setdefault(key, {})
         if row.fiscal_year in year_costs:
-            reader.issues.append(Issue(f"{COSTS_FILE}:row {row.row}", f"fiscal year {row.fiscal_year} of ({row.element}, {row.provider}) appears twice", "duplicate_id"))
+            problem = f"fiscal year {row.fiscal_year} of ({row.element}, {row.provider}) appears twice"
+            reader.issues.append(Issue(f"{COSTS_FILE}:row {row.row}", problem, "duplicate_id"))
         year_costs[row.fiscal_year] = year_costs.get(row.fiscal_year, 0.0) + row.cost_musd
     for key, profile in profiles.items():
         offers[key] = offers[key].model_copy(update={"spend_musd": profile})

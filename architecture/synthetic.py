@@ -5,8 +5,8 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
-from architecture.eligibility import eligible_offers
 from architecture.elements import Element
+from architecture.eligibility import eligible_offers
 from architecture.offers import Offer
 from architecture.policy import BarRule, Limits, ObjectiveSpec, StudyInfo
 from architecture.providers import Provider

@@ -107,8 +107,9 @@ def report(rows: list[dict], skipped: dict[str, list[int]], args: argparse.Names
     for size, seeds in skipped.items():
         used = [r["seed"] for r in rows if r["size"] == size]
         print(f"{size}: feasible seeds used {used}; skipped (no solution) {seeds or 'none'}")
-    head = (f"{'size':<7}{'seed':>5}{'cols':>7}{'rows':>7}{'nnz':>8}  {'engine/raw status':<18}{'engine s':>9}{'raw run s':>10}"
-            f"{'read s':>8}{'ratio':>7}{'ovh s':>8}{'peak MiB':>9}{'eng MiB':>8}  {'obj engine':>11}{'obj raw':>11}  {'rel diff':<12}nodes e/r")
+    head = (f"{'size':<7}{'seed':>5}"
+            f"{'cols':>7}{'rows':>7}{'nnz':>8}  {'engine/raw status':<18}{'engine s':>9}{'raw run s':>10}{'read s':>8}"
+            f"{'ratio':>7}{'ovh s':>8}{'peak MiB':>9}{'eng MiB':>8}  {'obj engine':>11}{'obj raw':>11}  {'rel diff':<12}nodes e/r")
     print("\n" + head + "\n" + "-" * len(head))
     for r in rows:
         rel = abs(r["objective"] - r["raw_objective"]) / max(abs(r["objective"]), 1e-9) if r.get("raw_objective") is not None else None

@@ -5,7 +5,7 @@ from optimizer.data import ModelData, to_model_data
 from optimizer.extract import extract_architecture
 from optimizer.model import build_model, set_objective
 from optimizer.run import RunResult, run_study
-from optimizer.solve import SolveOptions, SolveReport, Solver, Status, solve
+from optimizer.solve import SolveOptions, Solver, SolveReport, Status, solve
 
 __all__ = [
     "CONSTRAINT_FAMILIES",

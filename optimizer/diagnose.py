@@ -18,7 +18,7 @@ from optimizer.constraints import FAMILY_COMPONENTS
 from optimizer.data import ModelData, to_model_data
 from optimizer.extract import extract_architecture
 from optimizer.model import build_model, set_objective
-from optimizer.solve import SolveOptions, SolveReport, Solver, Status
+from optimizer.solve import SolveOptions, Solver, SolveReport, Status
 
 # Families whose rows are policy limits a planner can relax, and the weight of a unit of
 # relative relaxation. Structural rows (every required element delivered, requires kept) are
@@ -55,7 +55,7 @@ class Diagnosis:
 def _scale(data: ModelData) -> float:
     """A typical programme size in US$M: the average offer cost of every element, summed."""
     total = 0.0
-    for element, pairs in data.offers_of_element.items():
+    for pairs in data.offers_of_element.values():
         if pairs:
             total += sum(data.offers[pair].cost_musd for pair in pairs) / len(pairs)
     return max(total, 1.0)

@@ -12,7 +12,7 @@ from architecture.policy import ObjectiveSpec
 from optimizer.data import ModelData, to_model_data
 from optimizer.extract import extract_architecture
 from optimizer.model import build_model
-from optimizer.solve import SolveOptions, SolveReport, Solver
+from optimizer.solve import SolveOptions, Solver, SolveReport
 
 
 @dataclass(frozen=True)

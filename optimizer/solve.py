@@ -30,8 +30,11 @@ class Status(StrEnum):
 
 @dataclass(frozen=True)
 class SolveOptions:
-    """Solver settings with units. `mip_rel_gap` defaults to 1e-6 (HiGHS's own default, 1e-4,
-    can stop at a visibly suboptimal architecture on costs of thousands of US$M)."""
+    """Solver settings with units.
+
+    `mip_rel_gap` defaults to 1e-6: HiGHS's own default, 1e-4, can stop at a visibly suboptimal
+    architecture on costs of thousands of US$M.
+    """
 
     time_limit_s: float | None = None
     mip_rel_gap: float = 1e-6
@@ -168,7 +171,7 @@ class Solver:
         return self._solve_ratio(m, term)
 
     def _solve_ratio(self, m: pyo.ConcreteModel, term: Any) -> SolveReport:
-        """max N/D as a sequence of max N - lambda D; exact for 0-1 problems (finite convergence)."""
+        """Max N/D as a sequence of max N - lambda D; exact for 0-1 problems (finite convergence)."""
         deadline = None if self.options.time_limit_s is None else time.perf_counter() + self.options.time_limit_s
         m.ratio_lambda.set_value(0.0)
         runtime = wall = 0.0

@@ -20,7 +20,7 @@ def tiny_study() -> Study:
 
 @pytest.fixture
 def make_study(tiny_study: Study):
-    """tiny, changed by `--set`-style overrides: make_study("limits.total_budget_musd=4100")."""
+    """A factory of tiny-study variants, each changed by `--set`-style overrides (path=value)."""
 
     def make(*overrides: str) -> Study:
         return apply_overrides(tiny_study, overrides)

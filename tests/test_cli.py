@@ -1,0 +1,118 @@
+"""The `trade` command as a planner uses it: exit codes, run folders, overwrite, explain, evaluate."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+from click.testing import CliRunner
+
+from tests.conftest import TINY
+from trade import cli
+
+
+def invoke(*args: str):
+    return CliRunner().invoke(cli, [str(a) for a in args])
+
+
+def test_run_writes_a_complete_run_folder(tmp_path):
+    out = tmp_path / "run"
+    result = invoke("run", TINY, "--out", out)
+    assert result.exit_code == 0, result.output
+    assert "optimal: cost = 4,050 US$M" in result.output
+    assert sorted(p.name for p in out.iterdir()) == ["assignment.csv", "budget_by_year.csv", "limits.csv", "manifest.json", "metrics.csv"]
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["status"] == "optimal" and manifest["objective"]["name"] == "cost"
+    assert set(manifest["study"]["input_sha256"]) == {"study.toml", "elements.csv", "providers.csv", "offers.csv", "costs.csv"}
+    assert {"element": "lander", "provider": "cnsa", "reason": "provider cnsa is in excluded_providers"} in manifest["excluded_offers"]
+    assignment = pd.read_csv(out / "assignment.csv")
+    assert dict(zip(assignment.element, assignment.provider, strict=True)) == {"cargo_1": "esa", "halo": "esa", "lander": "spacex", "ppe": "nasa"}
+    metrics = pd.read_csv(out / "metrics.csv").set_index("metric")
+    assert metrics.loc["cost", "value"] == 4050
+    assert not list(tmp_path.glob(".*")), "no temporary folder left behind"
+
+
+def test_run_refuses_to_overwrite_unless_asked(tmp_path):
+    out = tmp_path / "run"
+    assert invoke("run", TINY, "--out", out).exit_code == 0
+    before = (out / "manifest.json").read_text()
+    refused = invoke("run", TINY, "--out", out, "--objective", "partnership")
+    assert refused.exit_code == 2 and "already exists" in refused.output
+    assert (out / "manifest.json").read_text() == before
+    replaced = invoke("run", TINY, "--out", out, "--objective", "partnership", "--overwrite")
+    assert replaced.exit_code == 0
+    assert json.loads((out / "manifest.json").read_text())["objective"]["name"] == "partnership"
+
+
+def test_default_run_folder_is_new_each_time(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert invoke("run", TINY).exit_code == 0
+    assert invoke("run", TINY).exit_code == 0
+    runs = list((tmp_path / "results" / "tiny").iterdir())
+    assert len(runs) == 2
+
+
+def test_scenarios_and_overrides_are_logged(tmp_path):
+    out = tmp_path / "run"
+    result = invoke("run", TINY, "--scenario", "esa_withdraws,budget_cut", "--set", "limits.total_budget_musd=6000", "--out", out)
+    assert result.exit_code == 0, result.output
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["study"]["scenario_chain"] == ["esa_withdraws", "budget_cut"]
+    keys = [(c["by"], c["key"], c["new"]) for c in manifest["study"]["changes"]]
+    assert ("scenario esa_withdraws", "remove provider esa", "removed") in keys
+    assert ("--set", "limits.total_budget_musd", 6000.0) in keys
+    assert manifest["active_limits"]["total_budget_musd"] == 6000
+
+
+def test_infeasible_study_is_a_status_with_exit_3(tmp_path):
+    out = tmp_path / "run"
+    result = invoke("run", TINY, "--set", "limits.total_budget_musd=1000", "--out", out)
+    assert result.exit_code == 3
+    assert "infeasible" in result.output and "Traceback" not in result.output
+    assert json.loads((out / "manifest.json").read_text())["status"] == "infeasible"
+
+
+def test_explain_names_the_smallest_relaxation():
+    result = invoke("explain", TINY, "--set", "limits.total_budget_musd=4000")
+    assert result.exit_code == 3
+    assert "total budget exceeded by 50.0 US$M" in result.output
+
+
+def test_explain_reports_binding_limits():
+    result = invoke("explain", TINY, "--set", "limits.max_milestone_slip_months.critical_path=50")
+    assert result.exit_code == 0, result.output
+    assert "milestone_slip_limit[critical_path]" in result.output and "900" in result.output
+
+
+def test_explain_blocked_by_exclusions():
+    result = invoke("explain", TINY, "--set", 'limits.excluded_providers=["cnsa","spacex","nasa"]')
+    assert result.exit_code == 3
+    assert "required element 'lander' has no eligible offer once excluded" in result.output
+
+
+def test_evaluate_scores_a_proposal():
+    ok = invoke("evaluate", TINY, "--assign", "ppe=nasa", "--assign", "halo=nasa", "--assign", "lander=spacex", "--assign", "cargo_1=spacex")
+    assert ok.exit_code == 0, ok.output
+    assert "feasible: no violation" in ok.output and "5,100 US$M" in ok.output
+    bad = invoke("evaluate", TINY, "--assign", "ppe=spacex", "--assign", "halo=nasa", "--assign", "lander=spacex")
+    assert bad.exit_code == 3
+    assert "required element cargo_1 has no provider" in bad.output
+    assert "not eligible" in bad.output
+
+
+def test_evaluate_reads_a_run_assignment(tmp_path):
+    out = tmp_path / "run"
+    invoke("run", TINY, "--out", out)
+    result = invoke("evaluate", TINY, "--csv", out / "assignment.csv")
+    assert result.exit_code == 0 and "4,050 US$M" in result.output
+
+
+def test_internal_errors_are_one_line_without_debug(monkeypatch, tmp_path):
+    import optimizer
+
+    monkeypatch.setattr(optimizer, "run_study", lambda *a, **k: 1 / 0)
+    result = invoke("run", TINY, "--out", tmp_path / "x")
+    assert result.exit_code == 1
+    assert result.output.strip().splitlines()[-1].startswith("internal error: ZeroDivisionError")
+    assert "Traceback" not in result.output
+    assert not (tmp_path / "x").exists()
