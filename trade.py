@@ -13,6 +13,7 @@ import click
 from architecture import StudyError
 
 EXIT_OK, EXIT_BUG, EXIT_BAD_INPUT, EXIT_INFEASIBLE = 0, 1, 2, 3
+STRUCTURAL = ("eligibility", "assign_required_once", "requires_selected")
 
 
 class TradeGroup(click.Group):
@@ -101,9 +102,15 @@ def scenarios(study: str, scenario: str, overrides: tuple[str, ...]) -> None:
     """List the named scenarios of a study and what each changes."""
     from architecture import load_study
 
+    from architecture import apply_scenarios
+
     loaded = load_study(study)
+    if not loaded.scenarios:
+        click.echo("the study defines no scenario")
     for name, spec in loaded.scenarios.items():
         click.echo(f"{name}: {spec.description}")
+        for change in apply_scenarios(loaded, name).changes:
+            click.echo(f"    {change.key}: {change.old!r} -> {change.new!r}")
 
 
 def solve_options(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -163,6 +170,9 @@ def run(study: str, scenario: str, overrides: tuple[str, ...], objective: str | 
     if result.architecture is not None:
         for element, provider in result.architecture.assignment.items():
             click.echo(f"  {element:<32} {provider}")
+        binding = [check.limit for check in result.evaluation.limits if check.binding and check.family not in STRUCTURAL] if result.evaluation else []
+        if binding:
+            click.echo("limits at their bound: " + ", ".join(binding) + f" (`trade explain {study}` says which change the optimum)")
         if result.evaluation is not None and not result.evaluation.feasible:
             click.echo("warning: the evaluator finds violations: " + "; ".join(result.evaluation.violations), err=True)
     written = write_run(target, result, overwrite=overwrite)
