@@ -154,7 +154,7 @@ def report(rows: list[dict], skipped: dict[str, list[int]], args: argparse.Names
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--sizes", default="small,medium,large")
-    parser.add_argument("--seeds", type=int, default=3, help="feasible seeds per size (seeds without a solution are skipped)")
+    parser.add_argument("--seeds", default="3", help="feasible seeds per size, one number or one per size (2,2,1); seeds without a solution are skipped")
     parser.add_argument("--gap", type=float, default=0.001, help="mip_rel_gap for engine and raw HiGHS")
     parser.add_argument("--time-limit", type=float, default=300.0, help="HiGHS time limit, s")
     parser.add_argument("--threads", type=int, default=None)
@@ -169,9 +169,11 @@ def main() -> None:
         return
     rows: list[dict] = []
     skipped: dict[str, list[int]] = {}
-    for size in args.sizes.split(","):
+    sizes = args.sizes.split(",")
+    wanted = [int(n) for n in args.seeds.split(",")]
+    for size, count in zip(sizes, wanted * len(sizes) if len(wanted) == 1 else wanted, strict=True):
         skipped[size], seed, found = [], 0, 0
-        while found < args.seeds and len(skipped[size]) <= args.max_skips:
+        while found < count and len(skipped[size]) <= args.max_skips:
             r = run_child(args, size, seed)
             if "raw_run_s" in r:
                 rows.append(r)

@@ -126,22 +126,24 @@ class Solver:
         self.name = "highs"
         self.version = ".".join(str(part) for part in self._highs.version())
 
-    def _config(self, time_limit_s: float | None) -> dict[str, Any]:
+    def _config(self, time_limit_s: float | None, abs_gap: float | None = None) -> dict[str, Any]:
         config: dict[str, Any] = {
             "load_solutions": False,
             "raise_exception_on_nonoptimal_result": False,
             "rel_gap": self.options.mip_rel_gap,
             "solver_options": dict(self.options.solver_options),
         }
+        if abs_gap is not None:
+            config["abs_gap"] = abs_gap
         if time_limit_s is not None:
             config["time_limit"] = max(time_limit_s, 0.0)
         if self.options.threads is not None:
             config["threads"] = self.options.threads
         return config
 
-    def _solve_once(self, m: pyo.ConcreteModel, time_limit_s: float | None) -> tuple[SolveReport, Any]:
+    def _solve_once(self, m: pyo.ConcreteModel, time_limit_s: float | None, abs_gap: float | None = None) -> tuple[SolveReport, Any]:
         start = time.perf_counter()
-        results = self._highs.solve(m, **self._config(time_limit_s))
+        results = self._highs.solve(m, **self._config(time_limit_s, abs_gap))
         wall = time.perf_counter() - start
         status = _status(results.termination_condition, results.solution_status)
         if status.value in ("optimal", "feasible"):
@@ -163,16 +165,20 @@ class Solver:
         )
         return report, results
 
-    def solve(self, m: pyo.ConcreteModel) -> SolveReport:
-        """Solve the model's current objective; a ratio objective by Dinkelbach's iterations."""
+    def solve(self, m: pyo.ConcreteModel, time_limit_s: float | None = None, abs_gap: float | None = None) -> SolveReport:
+        """Solve the model's current objective; a ratio objective by Dinkelbach's iterations.
+
+        `time_limit_s` and `abs_gap` (objective units) override the options for this solve.
+        """
+        limit = self.options.time_limit_s if time_limit_s is None else time_limit_s
         term = m.objective_terms[m.objective_name]
         if not term.is_ratio:
-            return self._solve_once(m, self.options.time_limit_s)[0]
-        return self._solve_ratio(m, term)
+            return self._solve_once(m, limit, abs_gap)[0]
+        return self._solve_ratio(m, term, limit)
 
-    def _solve_ratio(self, m: pyo.ConcreteModel, term: Any) -> SolveReport:
+    def _solve_ratio(self, m: pyo.ConcreteModel, term: Any, time_limit_s: float | None) -> SolveReport:
         """Max N/D as a sequence of max N - lambda D; exact for 0-1 problems (finite convergence)."""
-        deadline = None if self.options.time_limit_s is None else time.perf_counter() + self.options.time_limit_s
+        deadline = None if time_limit_s is None else time.perf_counter() + time_limit_s
         m.ratio_lambda.set_value(0.0)
         runtime = wall = 0.0
         report = None

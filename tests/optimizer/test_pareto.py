@@ -1,0 +1,114 @@
+"""Fronts equal the nondominated set of every feasible assignment, enumerated with the evaluator."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+
+from architecture import Architecture, StudyError
+from architecture.evaluate import feasible_objectives
+from architecture.synthetic import SyntheticSize, generate_study
+from optimizer.pareto import ParetoOptions, pareto_front
+
+FRONTS = [
+    ("cost", "partnership"),
+    ("cost", "slip"),
+    ("partnership", "slip"),
+    ("cost", "international_partners"),
+    ("cost", "partnership", "slip"),
+    ("agency_cost_musd", "partnership", "commercial_share"),
+]
+
+
+def brute_front(study, names):
+    """Nondominated objective vectors over all feasible assignments (values rounded to 1e-9)."""
+    choices = []
+    for element in study.elements.values():
+        offers = [(element.id, p) for (e, p) in study.offers if e == element.id]
+        choices.append(offers if element.required else [*offers, None])
+    signs = [1 if study.objective(n).sense == "min" else -1 for n in names]
+    vectors = set()
+    for combo in itertools.product(*choices):
+        values = feasible_objectives(study, Architecture({e: p for pair in combo if pair for e, p in [pair]}), names)
+        if values is not None:
+            vectors.add(tuple(round(values[n], 9) for n in names))
+    def dominated(a):
+        return any(all(s * b_ <= s * a_ for s, a_, b_ in zip(signs, a, b)) and b != a for b in vectors)
+    return {v for v in vectors if not dominated(v)}
+
+
+def front_set(front, names):
+    return {tuple(round(float(row[n]), 9) for n in names) for _, row in front.points.iterrows()}
+
+
+def study_for(seed):
+    size = SyntheticSize(elements=6, providers=4, years=5, offers_per_element=(2, 3))
+    return generate_study(size, seed=seed, limits=seed % 3 != 2, tightness=0.8)
+
+
+@pytest.mark.parametrize("seed", range(8))
+@pytest.mark.parametrize("names", FRONTS, ids="-".join)
+def test_front_equals_brute_force(seed, names):
+    study = study_for(seed)
+    front = pareto_front(study, names)
+    expected = brute_front(study, names)
+    assert front.complete
+    assert front_set(front, names) == expected
+    assert len(front.points) == len(expected), "no duplicate points"
+    assert (front.points["status"] == "optimal").all()
+    for point, group in front.assignments.groupby("point"):
+        arch = Architecture(dict(zip(group.element, group.provider, strict=True)))
+        values = feasible_objectives(study, arch, names)
+        row = front.points.set_index("point").loc[point]
+        assert values is not None and all(values[n] == pytest.approx(row[n], abs=1e-6) for n in names)
+
+
+def test_values_that_differ_in_the_last_digit_are_kept_apart(make_study):
+    study = make_study(
+        "offers[element=cargo_1,provider=esa].cost_musd=50.001",
+        "offers[element=cargo_1,provider=spacex].cost_musd=50.0",
+        "offers[element=halo,provider=nasa].cost_musd=123456.789",
+    )
+    front = pareto_front(study, ["cost", "partnership"])
+    assert front_set(front, ["cost", "partnership"]) == brute_front(study, ["cost", "partnership"])
+    assert {4050.0, 4050.001} <= set(front.points["cost"])
+
+
+def test_single_point_when_objectives_do_not_conflict(make_study):
+    study = make_study("limits.excluded_providers=[]")
+    front = pareto_front(study, ["cost", "agency_cost_musd"])
+    assert len(front.points) == 1 and front.complete
+
+
+def test_ties_keep_one_point_per_objective_vector(make_study):
+    study = make_study("offers[element=cargo_1,provider=spacex].cost_musd=50", "offers[element=cargo_1,provider=esa].partner_value=0")
+    front = pareto_front(study, ["cost", "partnership"])
+    assert front.points[["cost", "partnership"]].duplicated().sum() == 0
+    assert front_set(front, ["cost", "partnership"]) == brute_front(study, ["cost", "partnership"])
+
+
+def test_infeasible_study_gives_an_empty_complete_front(make_study):
+    front = pareto_front(make_study("limits.total_budget_musd=10"), ["cost", "partnership"])
+    assert front.points.empty and front.complete and front.hypervolume is None
+
+
+def test_approximation_is_labelled_and_nondominated():
+    study = study_for(0)
+    exact = pareto_front(study, ["cost", "partnership", "slip"])
+    approx = pareto_front(study, ["cost", "partnership", "slip"], ParetoOptions(points=4))
+    assert not approx.complete and approx.method.startswith("approximation")
+    assert len(approx.points) <= 4
+    assert front_set(approx, ["cost", "partnership", "slip"]) <= front_set(exact, ["cost", "partnership", "slip"])
+
+
+def test_time_limit_marks_the_front_incomplete():
+    front = pareto_front(study_for(1), ["cost", "partnership", "slip"], ParetoOptions(time_limit_s=0.0))
+    assert not front.complete and front.notes
+
+
+def test_bad_objective_lists_are_one_line_errors(tiny_study):
+    with pytest.raises(StudyError, match="2 or 3 objectives"):
+        pareto_front(tiny_study, ["cost"])
+    with pytest.raises(StudyError, match="unknown objective 'nope'"):
+        pareto_front(tiny_study, ["cost", "nope"])
