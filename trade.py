@@ -261,6 +261,44 @@ def explain(study: str, scenario: str, overrides: tuple[str, ...], objective: st
     sys.exit(EXIT_INFEASIBLE)
 
 
+@cli.command()
+@study_argument
+@click.option("--objectives", required=True, help="2 or 3 objective names, comma-separated (declared or built-in).")
+@click.option("--points", type=click.IntRange(min=2), default=None, help="An evenly spread approximation of about N points instead of the exact front.")
+@click.option("--time-limit-s", type=click.FloatRange(min=0), default=None, help="Time limit for the whole front; the front is marked incomplete if reached.")
+@click.option("--threads", type=click.IntRange(min=1), default=1, show_default=True, help="HiGHS threads per subproblem.")
+@click.option("--out", type=click.Path(file_okay=False), default=None, help="Pareto run folder to write (default: a new folder under results/).")
+@click.option("--overwrite", is_flag=True, help="Replace the --out folder if it exists.")
+def pareto(study: str, scenario: str, overrides: tuple[str, ...], objectives: str, points: int | None, time_limit_s: float | None,
+           threads: int, out: str | None, overwrite: bool) -> None:
+    """The exact Pareto front of 2 or 3 objectives, written as a Pareto run folder."""
+    from pathlib import Path
+
+    from optimizer.output import default_run_dir, refuse_existing, write_pareto
+    from optimizer.pareto import ParetoOptions, pareto_front
+
+    loaded = load(study, scenario, overrides)
+    names = [n.strip() for n in objectives.split(",") if n.strip()]
+    for name in names:
+        loaded.objective(name)
+    target = Path(out) if out else default_run_dir(loaded, "pareto", "-".join(names))
+    refuse_existing(target, overwrite)
+    header(loaded)
+    front = pareto_front(loaded, names, ParetoOptions(time_limit_s=time_limit_s, points=points, threads=threads))
+    label = "exact, complete" if front.complete else ("approximation" if points else "INCOMPLETE")
+    click.echo(f"{len(front.points)} nondominated points ({label}); {front.solves} solves in {front.runtime_s:.2f} s (HiGHS {front.highs_runtime_s:.2f} s)")
+    if not front.points.empty:
+        click.echo(front.points.to_string(index=False))
+        ref = ", ".join(f"{k}={fmt(v)}" for k, v in front.reference.items())
+        click.echo(f"hypervolume {fmt(front.hypervolume)} against reference point ({ref})")
+    for note in front.notes:
+        click.echo(f"note: {note}", err=True)
+    click.echo(f"wrote {write_pareto(target, front, overwrite=overwrite)}")
+    if front.points.empty:
+        click.echo("the study is infeasible: no point exists", err=True)
+        sys.exit(EXIT_INFEASIBLE)
+
+
 def main() -> None:
     cli(prog_name="trade")
 

@@ -142,22 +142,29 @@ def command_line() -> str:
     return " ".join(["trade", *sys.argv[1:]]) if Path(sys.argv[0]).stem in ("trade", "trade.py") else " ".join(sys.argv)
 
 
-def run_manifest(result: Any, command: str | None = None, kind: str = "run") -> dict[str, Any]:
-    """manifest.json of a single run (see docs/results.md)."""
-    study, report, data = result.study, result.report, result.data
+def base_manifest(study: Study, data: Any, kind: str, command: str | None, solver: dict[str, Any], active_families: Any = ()) -> dict[str, Any]:
+    """The manifest fields every result folder shares: format, engine, solver, provenance, limits."""
     return {
         "schema_version": SCHEMA_VERSION,
         "kind": kind,
         "engine": {"name": ENGINE_NAME, "version": engine_version()},
-        "solver": {"name": report.solver_name, "version": report.solver_version, "options": {
-            "time_limit_s": result.options.time_limit_s, "mip_rel_gap": result.options.mip_rel_gap,
-            "threads": result.options.threads, **result.options.solver_options}},
+        "solver": solver,
         "command": command or command_line(),
         "created_utc": utc_now(),
         "study": study_provenance(study),
         "active_limits": active_limits(study),
-        "active_families": list(getattr(result.model, "active_families", ())),
+        "active_families": list(active_families),
         "excluded_offers": [{"element": e, "provider": p, "reason": r} for (e, p), r in sorted(data.excluded.items())],
+    }
+
+
+def run_manifest(result: Any, command: str | None = None, kind: str = "run") -> dict[str, Any]:
+    """manifest.json of a single run (see docs/results.md)."""
+    report, options = result.report, result.options
+    solver = {"name": report.solver_name, "version": report.solver_version,
+              "options": {"time_limit_s": options.time_limit_s, "mip_rel_gap": options.mip_rel_gap, "threads": options.threads, **options.solver_options}}
+    manifest = base_manifest(result.study, result.data, kind, command, solver, getattr(result.model, "active_families", ()))
+    manifest.update({
         "objective": {"name": result.objective.name, "sense": result.objective.sense, "unit": result.objective.display_unit,
                       "column": result.objective.column, "builtin": result.objective.builtin, "milestone": result.objective.milestone},
         "status": str(report.status),
@@ -168,7 +175,86 @@ def run_manifest(result: Any, command: str | None = None, kind: str = "run") -> 
         "timings_s": {k: round(v, 6) for k, v in result.timings_s.items()},
         "feasible_by_evaluator": None if result.evaluation is None else result.evaluation.feasible,
         "violations": [] if result.evaluation is None else list(result.evaluation.violations),
+    })
+    return manifest
+
+
+def pareto_manifest(front: Any, command: str | None = None) -> dict[str, Any]:
+    """manifest.json of a Pareto run: the run fields plus objectives, completeness and hypervolume."""
+    from optimizer.pareto import PARETO_SOLVER_OPTIONS
+
+    solver = {"name": "highs", "version": front.solver_version, "options": {"mip_rel_gap": 0.0, **PARETO_SOLVER_OPTIONS}}
+    manifest = base_manifest(front.study, front.data, "pareto", command, solver, front.active_families)
+    status = "infeasible" if front.points.empty and front.complete else ("complete" if front.complete else "incomplete")
+    manifest.update({
+        "objectives": [{"name": a.name, "sense": a.sense, "unit": a.unit, "resolution": a.resolution} for a in front.axes],
+        "status": status,
+        "complete": front.complete,
+        "method": front.method,
+        "points": len(front.points),
+        "ideal": {k: clean_number(v) for k, v in front.ideal.items()},
+        "nadir": {k: clean_number(v) for k, v in front.nadir.items()},
+        "hypervolume": {"value": clean_number(front.hypervolume), "reference_point": {k: clean_number(v) for k, v in front.reference.items()},
+                        "definition": "dominated hypervolume (moocore) of the points against the reference point, each objective in its own sense"},
+        "solves": front.solves,
+        "timings_s": {"total_s": round(front.runtime_s, 6), "highs_s": round(front.highs_runtime_s, 6)},
+        "notes": list(front.notes),
+    })
+    return manifest
+
+
+def plot_writer(draw: Callable[[Any], None]) -> Callable[[Path], None]:
+    """A PNG written with matplotlib's non-interactive backend."""
+
+    def write(path: Path) -> None:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+
+        fig = draw(plt)
+        fig.savefig(path, dpi=120, bbox_inches="tight")
+        plt.close(fig)
+
+    return write
+
+
+def draw_fronts(fronts: list[tuple[str, pd.DataFrame]], axes: list[Any], title: str) -> Callable[[Any], Any]:
+    """A 2-D front (step line through the points) or, for 3 objectives, the three pairwise views."""
+
+    def draw(plt: Any) -> Any:
+        pairs = [(0, 1)] if len(axes) == 2 else [(0, 1), (0, 2), (1, 2)]
+        fig, panels = plt.subplots(1, len(pairs), figsize=(5.5 * len(pairs), 4.5), squeeze=False)
+        for panel, (i, j) in zip(panels[0], pairs, strict=True):
+            for label, points in fronts:
+                ordered = points.sort_values(axes[i].name)
+                panel.scatter(ordered[axes[i].name], ordered[axes[j].name], label=label, s=22)
+                if len(axes) == 2:
+                    panel.step(ordered[axes[i].name], ordered[axes[j].name], where="post", alpha=0.4)
+            panel.set_xlabel(f"{axes[i].name} [{axes[i].unit}] ({axes[i].sense})")
+            panel.set_ylabel(f"{axes[j].name} [{axes[j].unit}] ({axes[j].sense})")
+            panel.grid(alpha=0.3)
+        if len(fronts) > 1:
+            panels[0][0].legend()
+        fig.suptitle(title)
+        return fig
+
+    return draw
+
+
+def write_pareto(out: str | Path, front: Any, command: str | None = None, overwrite: bool = False) -> Path:
+    """Write a Pareto run folder: manifest.json, points.csv, assignments.csv, payoff.csv, limits.csv, front.png."""
+    files: dict[str, Callable[[Path], None]] = {
+        "manifest.json": json_writer(pareto_manifest(front, command)),
+        "points.csv": csv_writer(front.points),
+        "assignments.csv": csv_writer(front.assignments),
+        "payoff.csv": csv_writer(front.payoff),
+        "limits.csv": csv_writer(front.point_limits),
     }
+    if not front.points.empty:
+        title = f"{front.study.name}: {'exact' if front.complete else front.method} front, {len(front.points)} points"
+        files["front.png"] = plot_writer(draw_fronts([("front", front.points)], list(front.axes), title))
+    return write_folder(Path(out), files, overwrite)
 
 
 EMPTY_ASSIGNMENT = pd.DataFrame(columns=["element", "provider"])

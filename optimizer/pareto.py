@@ -13,7 +13,7 @@ import pandas as pd
 import pyomo.environ as pyo
 
 from architecture import Architecture, EngineError, Issue, Study, StudyError
-from architecture.evaluate import feasible_objectives
+from architecture.evaluate import evaluate, feasible_objectives
 from optimizer.data import ModelData, to_model_data
 from optimizer.extract import extract_architecture
 from optimizer.model import build_model, set_objective
@@ -83,6 +83,8 @@ class ParetoFront:
     solver_version: str
     notes: tuple[str, ...] = ()
     highs_times_s: tuple[float, ...] = field(default=(), repr=False)
+    point_limits: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
+    active_families: tuple[str, ...] = ()
 
     @property
     def objectives(self) -> tuple[str, ...]:
@@ -384,10 +386,13 @@ def _assemble(study: Study, model: FrontModel, order: list[str], requested: Sequ
     # drop dominated points (only possible among unproven ones) and order by the first objective
     kept = [e for e in entries if not any(_dominates(o[0], e[0], tuple(tol)) for o in entries if o is not e)]
     kept.sort(key=lambda e: e[0])
-    rows, pairs = [], []
+    rows, pairs, limits = [], [], []
     for index, (_, status, values, arch) in enumerate(kept, start=1):
         rows.append({"point": index, **{n: values[n] for n in names}, "status": status})
         pairs.extend({"point": index, "element": e, "provider": p} for e, p in sorted(arch.assignment.items()))
+        limits.append(evaluate(study, arch).limits_frame().assign(point=index))
+    point_limits = pd.concat(limits, ignore_index=True) if limits else pd.DataFrame(columns=["point"])
+    point_limits = point_limits[["point", *[c for c in point_limits.columns if c != "point"]]]
     points = pd.DataFrame(rows, columns=["point", *names, "status"])
     assignments = pd.DataFrame(pairs, columns=["point", "element", "provider"])
     payoff = pd.DataFrame(payoff_rows, columns=["optimised", *order, "status"])[["optimised", *names, "status"]] if payoff_rows else pd.DataFrame(columns=["optimised", *names, "status"])
@@ -406,6 +411,7 @@ def _assemble(study: Study, model: FrontModel, order: list[str], requested: Sequ
         ideal=ideal, nadir=nadir, reference=reference, hypervolume=hv, complete=complete and not options.points,
         method=method, solves=model.solves, runtime_s=runtime, highs_runtime_s=float(sum(model.highs_times)),
         solver_version=model.solver.version, notes=tuple(notes), highs_times_s=tuple(model.highs_times),
+        point_limits=point_limits, active_families=tuple(model.m.active_families),
     )
 
 

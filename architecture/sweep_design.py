@@ -1,0 +1,381 @@
+"""Sweep designs: a grid, a Latin hypercube or a list of what-ifs over a study (sweep.toml).
+
+A design only names changes to a study, in the words of `--scenario` and `--set`; solving the
+points is optimizer.sweep's job. See docs/scripting.md#sweep-files for the file format.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import json
+import tomllib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from architecture.errors import Issue, StudyError
+from architecture.policy import Scenario
+from architecture.scenarios import apply_scenario_spec, apply_scenarios
+from architecture.study import Study
+
+SWEEP_TABLES = ("sweep", "grid", "lhs", "runs")
+SWEEP_KEYS = ("name", "description", "objective", "objectives", "points")
+ID_AXES = ("scenario", "remove_providers", "remove_elements")
+LHS_KEYS = ("samples", "seed", "decimals", "ranges", "scale")
+RUN_KEYS = ("name", *ID_AXES, "set", "scale")
+
+
+def _fail(where: str, problem: str, check: str = "wrong_type") -> StudyError:
+    return StudyError(Issue(where, problem, check))
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _ids(value: Any, where: str) -> tuple[str, ...]:
+    """`""`, `"a"`, `"a,b"` or `["a", "b"]` -> a tuple of ids (empty: none)."""
+    if isinstance(value, str):
+        return tuple(part.strip() for part in value.split(",") if part.strip())
+    if isinstance(value, list) and all(isinstance(part, str) for part in value):
+        return tuple(part.strip() for part in value if part.strip())
+    raise _fail(where, f"expected a name, 'a,b' or a list of names (got {value!r})")
+
+
+def _text(value: Any) -> str:
+    return value if isinstance(value, str) else json.dumps(value, sort_keys=True)
+
+
+@dataclass(frozen=True)
+class SweepPoint:
+    """One what-if: named scenarios, then removals, then `--set` values, then scale factors.
+
+    `set` and `scale` are ordered (path, value) pairs with the paths of `--set` and of a
+    scenario's `scale` table. `run_id` hashes the changes (not `name`), so it is the same in
+    every session that expands the same design.
+    """
+
+    scenario: tuple[str, ...] = ()
+    remove_providers: tuple[str, ...] = ()
+    remove_elements: tuple[str, ...] = ()
+    set: tuple[tuple[str, Any], ...] = ()
+    scale: tuple[tuple[str, float], ...] = ()
+    name: str = ""
+
+    def changes(self) -> dict[str, Any]:
+        """The point's changes as plain JSON data (empty parts left out)."""
+        out: dict[str, Any] = {}
+        for key in ID_AXES:
+            if getattr(self, key):
+                out[key] = list(getattr(self, key))
+        if self.set:
+            out["set"] = [[path, value] for path, value in self.set]
+        if self.scale:
+            out["scale"] = [[path, factor] for path, factor in self.scale]
+        return out
+
+    @property
+    def run_id(self) -> str:
+        """12 hex digits of the SHA-256 of the changes: stable across sessions and machines."""
+        canonical = json.dumps(self.changes(), sort_keys=True, separators=(",", ":"), default=str)
+        return hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:12]
+
+    def describe(self) -> str:
+        """The changes in one line, e.g. `scenario=esa_withdraws; limits.total_budget_musd=20000`."""
+        parts = [f"{key}={','.join(getattr(self, key))}" for key in ID_AXES if getattr(self, key)]
+        parts += [f"{path}={_text(value)}" for path, value in self.set]
+        parts += [f"scale:{path}={_text(factor)}" for path, factor in self.scale]
+        return "; ".join(parts) or "base"
+
+    def columns(self) -> dict[str, Any]:
+        """One value per changed key, named as in the summary table (`scale:` prefix for factors)."""
+        out: dict[str, Any] = {key: ",".join(getattr(self, key)) for key in ID_AXES if getattr(self, key)}
+        out.update({path: value for path, value in self.set})
+        out.update({f"scale:{path}": factor for path, factor in self.scale})
+        return out
+
+    def merged(self, other: SweepPoint, where: str) -> SweepPoint:
+        """Both points' changes (self's first); a key changed by both is an error."""
+        for key in ID_AXES:
+            if getattr(self, key) and getattr(other, key):
+                raise _fail(where, f"'{key}' is given twice (in [grid] and [lhs])", "duplicate_id")
+        paths = {path for path, _ in self.set} & {path for path, _ in other.set}
+        paths |= {path for path, _ in self.scale} & {path for path, _ in other.scale}
+        if paths:
+            raise _fail(where, f"'{sorted(paths)[0]}' is given twice (in [grid] and [lhs])", "duplicate_id")
+        return SweepPoint(
+            scenario=self.scenario or other.scenario,
+            remove_providers=self.remove_providers or other.remove_providers,
+            remove_elements=self.remove_elements or other.remove_elements,
+            set=(*self.set, *other.set),
+            scale=(*self.scale, *other.scale),
+            name=self.name or other.name,
+        )
+
+
+@dataclass(frozen=True)
+class SweepDesign:
+    """A validated, expanded sweep: its points in order, the objective(s) and where it came from.
+
+    `objectives` (2 or 3 names) asks for a Pareto front per point instead of one optimum;
+    `points_per_front` then asks for an even approximation of that many points.
+    """
+
+    points: tuple[SweepPoint, ...]
+    objective: str | None = None
+    objectives: tuple[str, ...] = ()
+    points_per_front: int | None = None
+    name: str = ""
+    description: str = ""
+    source: str = "sweep"
+    tables: Mapping[str, Any] = field(default_factory=dict, compare=False)
+    #: (location in the file, a single change) pairs that `check_design` applies one by one
+    atoms: tuple[tuple[str, SweepPoint], ...] = field(default=(), compare=False, repr=False)
+
+    def spec(self) -> dict[str, Any]:
+        """The design for a manifest: options, the tables as written, and every run."""
+        return {
+            "source": self.source,
+            "name": self.name,
+            "description": self.description,
+            "objective": self.objective,
+            "objectives": list(self.objectives),
+            "points_per_front": self.points_per_front,
+            "tables": dict(self.tables),
+            "runs": [{"run": index, "run_id": point.run_id, "name": point.name, "changes": point.changes()}
+                     for index, point in enumerate(self.points, start=1)],
+        }
+
+    @classmethod
+    def from_points(cls, points: Iterable[SweepPoint], objective: str | None = None, source: str = "script", **options: Any) -> SweepDesign:
+        """A design from points built in code (duplicate changes are an error)."""
+        points = tuple(points)
+        _check_unique(points, source)
+        atoms = tuple((f"{source}:point {index}", point) for index, point in enumerate(points, start=1))
+        return cls(points=points, objective=objective, source=source, atoms=atoms, **options)
+
+    @classmethod
+    def from_dict(cls, raw: Mapping[str, Any], source: str = "sweep") -> SweepDesign:
+        """Parse the tables of a sweep file (already read); errors name `source` and the key."""
+        return _parse(dict(raw), source)
+
+
+def load_sweep_design(path: str | Path) -> SweepDesign:
+    """Read and expand a sweep.toml; any problem is a one-line StudyError naming file and key."""
+    path = Path(path)
+    if not path.is_file():
+        raise _fail(str(path), "sweep file not found", "missing_file")
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise _fail(str(path), f"is not valid TOML: {exc}", "toml_syntax") from None
+    return _parse(raw, str(path))
+
+
+def _parse(raw: dict[str, Any], source: str) -> SweepDesign:
+    for key in raw:
+        if key not in SWEEP_TABLES:
+            raise _fail(f"{source}:{key}", f"unknown table; known: {', '.join(SWEEP_TABLES)}", "unknown_key")
+    options = _options(raw.get("sweep", {}), f"{source}:sweep")
+    atoms: list[tuple[str, SweepPoint]] = []
+    blocks: list[list[SweepPoint]] = []
+    if "grid" in raw:
+        blocks.append(_grid(_table(raw["grid"], f"{source}:grid"), f"{source}:grid", atoms))
+    if "lhs" in raw:
+        blocks.append(_lhs(_table(raw["lhs"], f"{source}:lhs"), f"{source}:lhs", atoms))
+    crossed = [a.merged(b, f"{source}:lhs") for a, b in itertools.product(*blocks)] if blocks else []
+    runs = raw.get("runs", [])
+    if not isinstance(runs, list):
+        raise _fail(f"{source}:runs", "write explicit runs as [[runs]] tables")
+    explicit = [_run(_table(run, f"{source}:runs #{index}"), f"{source}:runs #{index}", atoms) for index, run in enumerate(runs, start=1)]
+    points = tuple(crossed + explicit)
+    if not points:
+        raise _fail(source, "the sweep has no runs; add a [grid], an [lhs] or [[runs]] tables", "missing_value")
+    _check_unique(points, source)
+    tables = {key: raw[key] for key in ("grid", "lhs", "runs") if key in raw}
+    return SweepDesign(points=points, source=source, tables=tables, atoms=tuple(atoms), **options)
+
+
+def _table(value: Any, where: str) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise _fail(where, f"expected a table (got {value!r})")
+    return value
+
+
+def _options(raw: Any, where: str) -> dict[str, Any]:
+    raw = _table(raw, where)
+    for key in raw:
+        if key not in SWEEP_KEYS:
+            raise _fail(f"{where}.{key}", f"unknown key; known: {', '.join(SWEEP_KEYS)}", "unknown_key")
+    out: dict[str, Any] = {}
+    for key in ("name", "description", "objective"):
+        if key in raw:
+            if not isinstance(raw[key], str) or (key == "objective" and not raw[key]):
+                raise _fail(f"{where}.{key}", f"expected text (got {raw[key]!r})")
+            out[key] = raw[key]
+    if "objectives" in raw:
+        names = _ids(raw["objectives"], f"{where}.objectives")
+        if len(names) not in (2, 3):
+            raise _fail(f"{where}.objectives", f"a front needs 2 or 3 objectives (got {len(names)}); use `objective` for one")
+        if "objective" in out:
+            raise _fail(f"{where}.objectives", "give `objective` (one optimum per run) or `objectives` (a front per run), not both")
+        out["objectives"] = names
+    if "points" in raw:
+        if not isinstance(raw["points"], int) or isinstance(raw["points"], bool) or raw["points"] < 2 or "objectives" not in out:
+            raise _fail(f"{where}.points", "expected an integer >= 2, with `objectives` (points per front)")
+        out["points_per_front"] = raw["points"]
+    return out
+
+
+def _axis_values(key: str, values: Any, where: str) -> list[SweepPoint]:
+    """One axis of a grid: the single-change points for each of its values."""
+    if not isinstance(values, list) or not values:
+        raise _fail(where, f"expected a non-empty list of values (got {values!r})")
+    if key in ID_AXES:
+        return [SweepPoint(**{key: _ids(value, f"{where}[{index}]")}) for index, value in enumerate(values)]
+    if "." not in key and "[" not in key:
+        raise _fail(where, f"unknown key '{key}'; a grid key is {', '.join(ID_AXES)}, scale or a --set path (limits.<key>, offers[element=X,provider=Y].<column>, ...)",
+                    "unknown_key")
+    return [SweepPoint(set=((key, value),)) for value in values]
+
+
+def _grid(grid: dict[str, Any], where: str, atoms: list[tuple[str, SweepPoint]]) -> list[SweepPoint]:
+    axes: list[list[SweepPoint]] = []
+    for key, values in grid.items():
+        if key == "scale":
+            for path, factors in _table(values, f"{where}.scale").items():
+                spot = f"{where}.scale.{path}"
+                if not isinstance(factors, list) or not factors or not all(_is_number(f) for f in factors):
+                    raise _fail(spot, f"expected a non-empty list of numbers (got {factors!r})")
+                axes.append([SweepPoint(scale=((path, float(f)),)) for f in factors])
+                atoms.extend((spot, point) for point in axes[-1])
+            continue
+        axes.append(_axis_values(key, values, f"{where}.{key}"))
+        atoms.extend((f"{where}.{key}", point) for point in axes[-1] if point.changes())
+    if not axes:
+        raise _fail(where, "the grid has no keys", "missing_value")
+    points = []
+    for combo in itertools.product(*axes):
+        point = SweepPoint()
+        for part in combo:
+            point = point.merged(part, where)
+        points.append(point)
+    return points
+
+
+def _range(value: Any, where: str) -> tuple[float, float, bool]:
+    if not isinstance(value, list) or len(value) != 2 or not all(_is_number(v) for v in value):
+        raise _fail(where, f"expected [low, high] (got {value!r})")
+    low, high = value
+    if low > high:
+        raise _fail(where, f"low {low} is above high {high}")
+    return float(low), float(high), all(isinstance(v, int) for v in value)
+
+
+def _lhs(lhs: dict[str, Any], where: str, atoms: list[tuple[str, SweepPoint]]) -> list[SweepPoint]:
+    """Latin hypercube: each range cut into `samples` equal strata, one draw per stratum, strata shuffled per key."""
+    for key in lhs:
+        if key not in LHS_KEYS:
+            raise _fail(f"{where}.{key}", f"unknown key; known: {', '.join(LHS_KEYS)}", "unknown_key")
+    samples, seed, decimals = lhs.get("samples"), lhs.get("seed", 0), lhs.get("decimals", 6)
+    for key, value, low in (("samples", samples, 1), ("seed", seed, 0), ("decimals", decimals, 0)):
+        if not isinstance(value, int) or isinstance(value, bool) or value < low:
+            raise _fail(f"{where}.{key}", f"expected an integer >= {low} (got {value!r})", "missing_value" if value is None else "wrong_type")
+    dims: list[tuple[str, str, float, float, bool]] = []
+    for group in ("ranges", "scale"):
+        for path, value in _table(lhs.get(group, {}), f"{where}.{group}").items():
+            spot = f"{where}.{group}.{path}"
+            if group == "ranges" and "." not in path and "[" not in path:
+                raise _fail(spot, "unknown key; a range is keyed by a --set path (limits.<key>, offers[element=X,provider=Y].<column>, ...)", "unknown_key")
+            low, high, integer = _range(value, spot)
+            dims.append((group, path, low, high, integer))
+            for bound in (low, high):
+                change = int(bound) if integer else bound
+                atoms.append((spot, SweepPoint(set=((path, change),)) if group == "ranges" else SweepPoint(scale=((path, change),))))
+    if not dims:
+        raise _fail(f"{where}.ranges", "the hypercube has no ranges", "missing_value")
+    rng = np.random.default_rng(seed)
+    points = []
+    columns = []
+    for _, _, low, high, integer in dims:
+        strata = (rng.permutation(samples) + rng.random(samples)) / samples  # one uniform draw in each stratum
+        if integer:
+            columns.append([int(min(high, low + np.floor(u * (high - low + 1)))) for u in strata])
+        else:
+            columns.append([round(float(low + u * (high - low)), decimals) for u in strata])
+    for index in range(samples):
+        sets = tuple((path, columns[d][index]) for d, (group, path, *_) in enumerate(dims) if group == "ranges")
+        scales = tuple((path, columns[d][index]) for d, (group, path, *_) in enumerate(dims) if group == "scale")
+        points.append(SweepPoint(set=sets, scale=scales))
+    return points
+
+
+def _run(run: dict[str, Any], where: str, atoms: list[tuple[str, SweepPoint]]) -> SweepPoint:
+    for key in run:
+        if key not in RUN_KEYS:
+            raise _fail(f"{where}.{key}", f"unknown key; known: {', '.join(RUN_KEYS)}", "unknown_key")
+    name = run.get("name", "")
+    if not isinstance(name, str):
+        raise _fail(f"{where}.name", f"expected text (got {name!r})")
+    scale = _table(run.get("scale", {}), f"{where}.scale")
+    for path, factor in scale.items():
+        if not _is_number(factor):
+            raise _fail(f"{where}.scale.{path}", f"expected a number (got {factor!r})")
+    point = SweepPoint(
+        name=name,
+        set=tuple(_table(run.get("set", {}), f"{where}.set").items()),
+        scale=tuple((path, float(factor)) for path, factor in scale.items()),
+        **{key: _ids(run[key], f"{where}.{key}") for key in ID_AXES if key in run},
+    )
+    atoms.append((where, point))
+    return point
+
+
+def _check_unique(points: tuple[SweepPoint, ...], source: str) -> None:
+    seen: dict[str, int] = {}
+    for index, point in enumerate(points, start=1):
+        first = seen.setdefault(point.run_id, index)
+        if first != index:
+            raise _fail(source, f"runs {first} and {index} make the same changes ({point.describe()}); remove one", "duplicate_id")
+
+
+def apply_point(study: Study, point: SweepPoint) -> Study:
+    """The study with one point's changes, logged like a scenario (`by`: sweep)."""
+    if point.scenario:
+        study = apply_scenarios(study, point.scenario)
+    if point.remove_providers or point.remove_elements or point.set or point.scale:
+        spec = Scenario(name="sweep", remove_elements=point.remove_elements, remove_providers=point.remove_providers,
+                        set=dict(point.set), scale=dict(point.scale))
+        study = apply_scenario_spec(study, spec, label="sweep")
+    return study
+
+
+def check_design(design: SweepDesign, study: Study) -> None:
+    """Apply every single change of the design to the study: an unknown key, id or scenario, or
+    a wrong type, is a StudyError naming the sweep file and key (before anything is solved).
+
+    Combinations are not checked here: a combination that cannot be applied is a run with
+    status `invalid` in the sweep table.
+    """
+    seen: set[str] = set()
+    for where, point in design.atoms:
+        if point.run_id in seen:
+            continue
+        seen.add(point.run_id)
+        try:
+            apply_point(study, point)
+        except StudyError as exc:
+            issue = exc.issue
+            # keep the inner location unless it only repeats the key (`sweep: <path>`)
+            inner = "" if issue.location.startswith("sweep:") else f"{issue.location.removeprefix('--')}: "
+            raise StudyError(Issue(where, inner + issue.problem, issue.check)) from None
+    for name in (design.objective, *design.objectives):
+        if name is not None:
+            try:
+                study.objective(name)
+            except StudyError as exc:
+                raise StudyError(Issue(f"{design.source}:sweep.objective{'s' if design.objectives else ''}", exc.issue.problem, exc.issue.check)) from None
