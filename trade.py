@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import os
 import sys
 import traceback
 from collections.abc import Callable
@@ -27,6 +28,9 @@ class TradeGroup(click.Group):
             ctx.exit(EXIT_BAD_INPUT)
         except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
             raise
+        except BrokenPipeError:  # output piped into `head` and the like: stop quietly
+            sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - keep Python from failing at exit
+            ctx.exit(EXIT_OK)
         except KeyboardInterrupt:
             click.echo("interrupted", err=True)
             ctx.exit(130)
@@ -100,9 +104,7 @@ def check(study: str, scenario: str, overrides: tuple[str, ...]) -> None:
 @study_argument
 def scenarios(study: str, scenario: str, overrides: tuple[str, ...]) -> None:
     """List the named scenarios of a study and what each changes."""
-    from architecture import load_study
-
-    from architecture import apply_scenarios
+    from architecture import apply_scenarios, load_study
 
     loaded = load_study(study)
     if not loaded.scenarios:
@@ -164,18 +166,18 @@ def run(study: str, scenario: str, overrides: tuple[str, ...], objective: str | 
     refuse_existing(target, overwrite)
     header(loaded)
     result = run_study(loaded, spec.name, options_from(time_limit_s, mip_rel_gap, threads))
+    written = write_run(target, result, overwrite=overwrite)
     report = result.report
     gap = f", gap {report.mip_gap:.2e}" if report.mip_gap else ""
     click.echo(f"{report.status}: {spec.name} = {fmt(report.objective, spec.display_unit)} ({spec.sense}){gap}, solved in {report.wall_s:.2f} s")
-    if result.architecture is not None:
+    if result.architecture is not None and result.evaluation is not None:
         for element, provider in result.architecture.assignment.items():
             click.echo(f"  {element:<32} {provider}")
-        binding = [check.limit for check in result.evaluation.limits if check.binding and check.family not in STRUCTURAL] if result.evaluation else []
+        binding = [check.limit for check in result.evaluation.limits if check.binding and check.family not in STRUCTURAL]
         if binding:
             click.echo("limits at their bound: " + ", ".join(binding) + f" (`trade explain {study}` says which change the optimum)")
-        if result.evaluation is not None and not result.evaluation.feasible:
+        if not result.evaluation.feasible:
             click.echo("warning: the evaluator finds violations: " + "; ".join(result.evaluation.violations), err=True)
-    written = write_run(target, result, overwrite=overwrite)
     click.echo(f"wrote {written}")
     if not report.has_solution:
         if report.status in ("infeasible", "infeasible_or_unbounded"):

@@ -170,6 +170,7 @@ class StudyEvaluator:
         self.required = tuple(e for e, el in elements.items() if el.required)
         self.critical = frozenset(e for e, el in elements.items() if el.critical_path)
         self.requires = {e: tuple(r for r in el.requires if r in elements) for e, el in elements.items()}
+        self.slip_adds = study.info.slip_propagation == "add"
         self.requires_rows = tuple(
             (e, r) for e, el in elements.items() for r in el.requires if not (el.required and r in elements and elements[r].required)
         )
@@ -258,7 +259,8 @@ class StudyEvaluator:
         for e in self.topo_order:
             data = chosen.get(e)
             if data is not None:
-                slip[e] = data.slip + max((slip[r] for r in self.requires[e] if r in slip), default=0.0)
+                upstream = max((slip[r] for r in self.requires[e] if r in slip), default=0.0)
+                slip[e] = data.slip + upstream if self.slip_adds else max(data.slip, upstream)
         t.element_slip = {e: slip[e] for e in self.element_order if e in slip}
         t.milestone_slip = {ms: max((slip[e] for e in gates if e in slip), default=0.0) for ms, gates in self.gating.items()}
         return t

@@ -113,12 +113,18 @@ class Scenario(Strict):
 
 
 class StudyInfo(Strict):
-    """The [study] table: name and fiscal-year horizon (inclusive)."""
+    """The [study] table: name, fiscal-year horizon (inclusive) and how slips pass along `requires`.
+
+    `slip_propagation = "max"` (default): an element is ready no earlier than its own slip and the
+    slips of what it requires (reported slips already include waiting). `"add"`: slips add up
+    along the chain (serial development that cannot absorb a predecessor's delay).
+    """
 
     name: str = Field(min_length=1)
     description: str = ""
     first_year: int
     last_year: int
+    slip_propagation: Literal["max", "add"] = "max"
     source: str = ""
 
     @model_validator(mode="after")

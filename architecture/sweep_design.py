@@ -187,7 +187,12 @@ def _parse(raw: dict[str, Any], source: str) -> SweepDesign:
         blocks.append(_grid(_table(raw["grid"], f"{source}:grid"), f"{source}:grid", atoms))
     if "lhs" in raw:
         blocks.append(_lhs(_table(raw["lhs"], f"{source}:lhs"), f"{source}:lhs", atoms))
-    crossed = [a.merged(b, f"{source}:lhs") for a, b in itertools.product(*blocks)] if blocks else []
+    crossed: list[SweepPoint] = []
+    for combo in itertools.product(*blocks) if blocks else ():
+        point = combo[0]
+        for other in combo[1:]:
+            point = point.merged(other, f"{source}:lhs")
+        crossed.append(point)
     runs = raw.get("runs", [])
     if not isinstance(runs, list):
         raise _fail(f"{source}:runs", "write explicit runs as [[runs]] tables")
@@ -238,8 +243,8 @@ def _axis_values(key: str, values: Any, where: str) -> list[SweepPoint]:
     if key in ID_AXES:
         return [SweepPoint(**{key: _ids(value, f"{where}[{index}]")}) for index, value in enumerate(values)]
     if "." not in key and "[" not in key:
-        raise _fail(where, f"unknown key '{key}'; a grid key is {', '.join(ID_AXES)}, scale or a --set path (limits.<key>, offers[element=X,provider=Y].<column>, ...)",
-                    "unknown_key")
+        known = f"{', '.join(ID_AXES)}, scale or a --set path (limits.<key>, offers[element=X,provider=Y].<column>, ...)"
+        raise _fail(where, f"unknown key '{key}'; a grid key is {known}", "unknown_key")
     return [SweepPoint(set=((key, value),)) for value in values]
 
 
@@ -355,11 +360,10 @@ def apply_point(study: Study, point: SweepPoint) -> Study:
 
 
 def check_design(design: SweepDesign, study: Study) -> None:
-    """Apply every single change of the design to the study: an unknown key, id or scenario, or
-    a wrong type, is a StudyError naming the sweep file and key (before anything is solved).
+    """Apply each single change of the design alone: a bad key, id, scenario or type is a StudyError.
 
-    Combinations are not checked here: a combination that cannot be applied is a run with
-    status `invalid` in the sweep table.
+    The error names the sweep file and key, and comes before anything is solved. Combinations
+    are not checked here: one that cannot be applied is a run with status `invalid`.
     """
     seen: set[str] = set()
     for where, point in design.atoms:

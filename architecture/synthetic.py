@@ -84,7 +84,8 @@ def generate_study(size: SyntheticSize, seed: int = 0, limits: bool = True, tigh
                          "science_value": round(rng.uniform(0, 5), 1)},
             )
     study = Study(
-        info=StudyInfo(name=f"synthetic-{size.elements}x{size.providers}x{size.years}-s{seed}", first_year=years[0], last_year=years[-1]),
+        info=StudyInfo(name=f"synthetic-{size.elements}x{size.providers}x{size.years}-s{seed}", first_year=years[0], last_year=years[-1],
+                       slip_propagation="add" if seed % 2 else "max"),
         elements=elements, providers=providers, offers=offers,
         objectives={
             "cost": ObjectiveSpec(name="cost", sense="min", column="cost_musd"),

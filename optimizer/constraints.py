@@ -113,11 +113,11 @@ def _own_slip(m: pyo.ConcreteModel, data: ModelData, e: str):  # noqa: ANN202
 
 
 def define_slip_propagation_constraints(m: pyo.ConcreteModel, data: ModelData) -> None:
-    """An element cannot be ready before what it requires: its slip adds to theirs.
+    """An element cannot be ready before what it requires: their slip passes on to it.
 
     d[e] >= sum_p slip_months[e,p] assign[e,p]; for (e, r) in REQUIRES:
-    d[e] >= own slip + d[r] - L_e (1 - sigma_e). Skipped without slip variables.
-    See docs/formulation.md#slip_propagation.
+    d[e] >= d[r] - L_e (1 - sigma_e), plus the own slip when slips add (slip_propagation = "add").
+    Skipped without slip variables. See docs/formulation.md#slip_propagation.
     """
     if not hasattr(m, "element_slip_months"):
         return
@@ -126,10 +126,12 @@ def define_slip_propagation_constraints(m: pyo.ConcreteModel, data: ModelData) -
     pairs = [(e, r) for e, r in data.requires]
     if not pairs:
         return
+    adds = data.study.info.slip_propagation == "add"
 
     def rule(m: pyo.ConcreteModel, e: str, r: str) -> object:
         relax = 0 if data.selected_is_fixed(e) else data.slip_bound_months[e] * (1 - selected(m, data, e))
-        return d[e] >= _own_slip(m, data, e) + d[r] - relax
+        own = _own_slip(m, data, e) if adds else 0
+        return d[e] >= own + d[r] - relax
 
     m.SLIP_LINKS = pyo.Set(initialize=pairs, dimen=2, ordered=True)
     m.slip_propagation = pyo.Constraint(m.SLIP_LINKS, rule=rule)

@@ -8,6 +8,7 @@ import re
 import shutil
 import sys
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -274,3 +275,124 @@ def write_run(out: str | Path, result: Any, command: str | None = None, overwrit
         files["assignment.csv"] = csv_writer(EMPTY_ASSIGNMENT)
     files.update(extra_files or {})
     return write_folder(Path(out), files, overwrite)
+
+
+# ------------------------------------------------------------ sweep folders (docs/results.md#sweep-folders)
+# A sweep folder is built run by run, so that a sweep killed at any moment resumes: the manifest
+# first, then one small record per finished run under runs/, each written aside and renamed into
+# place; the summary table is rebuilt from the records at the end and on every resume.
+
+SWEEP_RECORDS = "runs"
+
+
+def write_json_atomic(path: Path, payload: dict[str, Any]) -> None:
+    """Write JSON to a hidden sibling, then rename it over `path`: readers see old or new, never half."""
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    tmp.write_text(json.dumps(payload, indent=1, default=str, allow_nan=False) + "\n", encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def _read_json(path: Path) -> dict[str, Any] | None:
+    try:
+        payload = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+        return None
+    return payload if isinstance(payload, dict) else None
+
+
+def _remove_temporaries(folder: Path) -> None:
+    for path in [*folder.glob(".*.tmp-*"), *folder.glob(f"{SWEEP_RECORDS}/.*.tmp-*")]:
+        path.unlink(missing_ok=True)
+
+
+def read_sweep_records(out: str | Path) -> dict[str, dict[str, Any]]:
+    """Finished runs of a sweep folder by run id; an unreadable record is deleted (its run is redone)."""
+    records = {}
+    for path in sorted((Path(out) / SWEEP_RECORDS).glob("*.json")):
+        record = _read_json(path)
+        if record is None or record.get("run_id") != path.stem:
+            path.unlink(missing_ok=True)
+            continue
+        records[path.stem] = record
+    return records
+
+
+def open_sweep_folder(out: str | Path, manifest: dict[str, Any], overwrite: bool = False) -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
+    """Start a sweep folder, or reopen one holding the same sweep (same `fingerprint`).
+
+    Returns the manifest to keep updating and the records already finished. A folder holding
+    anything else is refused unless `overwrite`, which starts afresh (the old folder is moved
+    aside and removed once the new one exists).
+    """
+    out = Path(out)
+    if out.exists() and not overwrite:
+        old = _read_json(out / "manifest.json")
+        if old is not None and old.get("kind") == "sweep" and old.get("fingerprint") == manifest["fingerprint"]:
+            _remove_temporaries(out)
+            records = read_sweep_records(out)
+            resumed = {**manifest, "created_utc": old.get("created_utc", manifest["created_utc"]),
+                       "resumed_utc": [*old.get("resumed_utc", []), utc_now()]}
+            write_json_atomic(out / "manifest.json", resumed)
+            return resumed, records
+        if old is not None and old.get("kind") == "sweep":
+            problem = "holds another sweep (a different design, study or solver options); pass --overwrite to replace it or choose another --out"
+        else:
+            problem = "already exists and is not a sweep folder; pass --overwrite to replace it or choose another --out"
+        raise StudyError(Issue(str(out), problem, "run_exists"))
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(f".{out.name}.tmp-{os.getpid()}")
+    if tmp.exists():
+        shutil.rmtree(tmp)
+    (tmp / SWEEP_RECORDS).mkdir(parents=True)
+    write_json_atomic(tmp / "manifest.json", manifest)
+    old_folder = None
+    if out.exists():
+        old_folder = out.with_name(f".{out.name}.old-{os.getpid()}")
+        os.rename(out, old_folder)
+    os.rename(tmp, out)
+    if old_folder is not None:
+        shutil.rmtree(old_folder)
+    return manifest, {}
+
+
+def write_sweep_record(out: str | Path, record: dict[str, Any]) -> None:
+    """Save one finished run as runs/<run_id>.json (atomically)."""
+    write_json_atomic(Path(out) / SWEEP_RECORDS / f"{record['run_id']}.json", record)
+
+
+def write_sweep_table(out: str | Path, table: pd.DataFrame) -> None:
+    """runs.csv (tidy) and runs.parquet (same columns, types kept), each written aside and renamed."""
+    out = Path(out)
+    for name, write in (("runs.csv", lambda path: tidy(table).to_csv(path, index=False, lineterminator="\n")),
+                        ("runs.parquet", lambda path: tidy(table).to_parquet(path, index=False, engine="pyarrow"))):
+        tmp = out / f".{name}.tmp-{os.getpid()}"
+        write(tmp)
+        os.replace(tmp, out / name)
+
+
+@dataclass(frozen=True)
+class ResultFolder:
+    """A result folder read back: its manifest and every table (`runs` from Parquet when present)."""
+
+    path: Path
+    manifest: dict[str, Any]
+    tables: dict[str, pd.DataFrame]
+
+    @property
+    def kind(self) -> str:
+        return str(self.manifest.get("kind", ""))
+
+    def __getitem__(self, name: str) -> pd.DataFrame:
+        return self.tables[name]
+
+
+def read_results(path: str | Path) -> ResultFolder:
+    """Read a run, Pareto, sweep or stress folder into pandas (StudyError if it is not one)."""
+    path = Path(path)
+    manifest = _read_json(path / "manifest.json")
+    if manifest is None:
+        raise StudyError(Issue(str(path), "is not a result folder (no readable manifest.json)", "missing_file"))
+    tables = {csv.stem: pd.read_csv(csv) for csv in sorted(path.glob("*.csv"))}
+    if (path / "runs.parquet").is_file():
+        tables["runs"] = pd.read_parquet(path / "runs.parquet")
+    return ResultFolder(path, manifest, tables)

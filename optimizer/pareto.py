@@ -181,7 +181,7 @@ class FrontModel:
         return report.status, report.status == Status.OPTIMAL
 
     def _set_tiebreak(self, names: Sequence[str]) -> None:
-        """min sum of sign * objective / resolution-scaled range over `names` (all linear)."""
+        """Min sum of sign * objective / resolution-scaled range over `names` (all linear)."""
         terms = self.m.objective_terms
         weights = {name: 1.0 / max(self.loose[name], 1.0) for name in names}
         expr = pyo.quicksum(weights[n] * self.axis(n).sign * terms[n].numerator for n in names)

@@ -76,12 +76,13 @@ def build_study(
     limits: dict[str, Any] | None = None,
     objectives: dict[str, dict[str, Any]] | None = None,
     years: tuple[int, int] = (2025, 2028),
+    slip_propagation: str = "add",
 ) -> Study:
     """A Study in memory; every metric key of the offers becomes a metric column (missing = 0)."""
     columns = tuple(dict.fromkeys(col for o in offers for col in o.metrics))
     offers = [o.model_copy(update={"metrics": {col: o.metrics.get(col, 0.0) for col in columns}}) for o in offers]
     return Study(
-        info=StudyInfo(name="test", first_year=years[0], last_year=years[1]),
+        info=StudyInfo(name="test", first_year=years[0], last_year=years[1], slip_propagation=slip_propagation),
         elements={el.id: el for el in elements},
         providers={pr.id: pr for pr in providers},
         offers={o.key: o for o in offers},
@@ -408,6 +409,13 @@ def test_slip_propagates_in_full_along_requires() -> None:
     frame = ev.assignment_frame()
     assert list(frame["slip_months"]) == [5, 3, 2, 1]
     assert list(frame["element_slip_months"]) == [5, 8, 10, 11]
+
+
+def test_slip_takes_the_later_of_own_and_upstream_by_default() -> None:
+    study = slip_study()
+    study = study.with_changes(info=study.info.model_copy(update={"slip_propagation": "max"}))
+    ev = evaluate(study, arch(a="nasa", b="nasa", c="nasa", d="nasa"))
+    assert ev.element_slip_months == {"a": 5, "b": 5, "c": 5, "d": 5}
 
 
 def test_milestone_without_chosen_gating_element_does_not_slip() -> None:
