@@ -395,7 +395,7 @@ def _assemble(study: Study, model: FrontModel, order: list[str], requested: Sequ
     point_limits = point_limits[["point", *[c for c in point_limits.columns if c != "point"]]]
     points = pd.DataFrame(rows, columns=["point", *names, "status"])
     assignments = pd.DataFrame(pairs, columns=["point", "element", "provider"])
-    payoff = pd.DataFrame(payoff_rows, columns=["optimised", *order, "status"])[["optimised", *names, "status"]] if payoff_rows else pd.DataFrame(columns=["optimised", *names, "status"])
+    payoff = pd.DataFrame(payoff_rows, columns=["optimised", *order, "status"])[["optimised", *names, "status"]]
     ideal, nadir, reference, hv = {}, {}, {}, None
     if not points.empty:
         for axis in axes:

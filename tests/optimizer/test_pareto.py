@@ -34,7 +34,7 @@ def brute_front(study, names):
         if values is not None:
             vectors.add(tuple(round(values[n], 9) for n in names))
     def dominated(a):
-        return any(all(s * b_ <= s * a_ for s, a_, b_ in zip(signs, a, b)) and b != a for b in vectors)
+        return any(all(s * b_ <= s * a_ for s, a_, b_ in zip(signs, a, b, strict=True)) and b != a for b in vectors)
     return {v for v in vectors if not dominated(v)}
 
 
