@@ -301,6 +301,138 @@ def pareto(study: str, scenario: str, overrides: tuple[str, ...], objectives: st
         sys.exit(EXIT_INFEASIBLE)
 
 
+@cli.command()
+@click.argument("runs", nargs=-1, required=True, type=click.Path(file_okay=False))
+@click.option("--out", type=click.Path(file_okay=False), default=None, help="Comparison folder to write (default: a new folder under results/).")
+@click.option("--overwrite", is_flag=True, help="Replace the --out folder if it exists.")
+def compare(runs: tuple[str, ...], out: str | None, overwrite: bool) -> None:
+    """Compare Pareto runs (and single runs) over the same objectives: dominance, coverage, hypervolume, what moved."""
+    from datetime import UTC, datetime
+    from pathlib import Path
+
+    import pandas as pd
+
+    from optimizer.compare import compare_results
+    from optimizer.output import read_result, refuse_existing, write_comparison
+
+    results = [read_result(path) for path in runs]
+    comparison = compare_results(results)
+    target = Path(out) if out else Path("results") / f"compare-{datetime.now(UTC).strftime('%Y%m%dT%H%M%SZ')}"
+    refuse_existing(target, overwrite)
+    with pd.option_context("display.width", 200, "display.max_columns", 30):
+        ref = ", ".join(f"{k}={fmt(v)}" for k, v in comparison.reference.items())
+        click.echo(f"objectives: {', '.join(f'{n} [{u}, {s}]' for n, s, u in comparison.objectives)}; hypervolume reference point ({ref})")
+        click.echo(comparison.summary.to_string(index=False))
+        click.echo("\ndominance (coverage_a_over_b: share of b's points weakly dominated by a's):")
+        click.echo(comparison.dominance.to_string(index=False))
+        moved = comparison.moved[comparison.moved["status"] != "unchanged"]
+        click.echo(f"\npoints that moved against {results[0].label}: {len(moved)}")
+        if not moved.empty:
+            click.echo(moved.to_string(index=False))
+        if not comparison.changes.empty:
+            click.echo("\nelements that changed provider in matched points:")
+            click.echo(comparison.changes.to_string(index=False))
+        if not comparison.limit_changes.empty:
+            click.echo("\nlimits that became binding or slack in matched points:")
+            click.echo(comparison.limit_changes.to_string(index=False))
+    click.echo(f"wrote {write_comparison(target, comparison, results, overwrite=overwrite)}")
+
+
+def parallel_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """--workers and --scheduler, shared by the commands that solve many what-ifs."""
+
+    @click.option("--workers", type=click.IntRange(min=1), default=None, help="Local worker processes (default: every core; 1 = no pool).")
+    @click.option("--scheduler", default=None, metavar="ADDRESS", help="Run on a Dask scheduler instead of local processes, e.g. tcp://10.0.0.5:8786.")
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        return func(*args, **kwargs)
+
+    return wrapper
+
+
+@cli.command()
+@study_argument
+@click.option("--grid", "grid", required=True, type=click.Path(dir_okay=False),
+              help="The sweep file: [grid], [lhs] and/or [[runs]] of --scenario/--set changes (docs/scripting.md).")
+@click.option("--objective", default=None, help="Objective of every run (default: the sweep file's, else the study's first).")
+@click.option("--out", type=click.Path(file_okay=False), default=None,
+              help="Sweep folder (default: results/<study>/sweep-<file>-<hash>/). The same command on the same folder resumes.")
+@click.option("--overwrite", is_flag=True, help="Start afresh in an --out folder that holds another sweep.")
+@click.option("--progress/--no-progress", default=None, help="Progress bar (default: only on a terminal).")
+@parallel_options
+@solve_options
+def sweep(study: str, scenario: str, overrides: tuple[str, ...], grid: str, objective: str | None, out: str | None, overwrite: bool,
+          progress: bool | None, workers: int | None, scheduler: str | None, time_limit_s: float | None, mip_rel_gap: float, threads: int | None) -> None:
+    """Solve every what-if of a sweep file into one table (resumable: rerun the same command)."""
+    from pathlib import Path
+
+    from architecture import load_sweep_design
+    from optimizer import run_sweep, sweep_context, sweep_folder
+
+    loaded = load(study, scenario, overrides)
+    design = load_sweep_design(grid)
+    options = options_from(time_limit_s, mip_rel_gap, threads)
+    context = sweep_context(loaded, design, objective, options)
+    target = Path(out) if out else sweep_folder(context, design)
+    header(loaded)
+    where = f"Dask scheduler {scheduler}" if scheduler else f"{workers or 'all'} local worker(s)"
+    goal = ",".join(context.objectives) + " (fronts)" if context.objectives else context.objective
+    click.echo(f"sweep {grid}: {len(design.points)} runs of {goal} on {where}")
+    result = run_sweep(loaded, design, target, objective=objective, options=options, workers=workers, scheduler=scheduler,
+                       overwrite=overwrite, progress=progress)
+    if result.resumed:
+        click.echo(f"resumed: {result.resumed} runs were already done, {result.ran} solved now")
+    counts = result.counts()
+    click.echo("runs by status: " + ", ".join(f"{status} {n}" for status, n in counts.items()))
+    failed = result.table.loc[result.table["status"].isin(["error", "invalid"])].drop_duplicates("run_id")
+    if not failed.empty:
+        first = failed.iloc[0]
+        click.echo(f"warning: {len(failed)} run(s) failed; run {first['run']} ({first['overrides']}): {first['message']}", err=True)
+    click.echo(f"wrote {target} (runs.csv, runs.parquet, manifest.json)")
+
+
+@cli.command()
+@study_argument
+@click.option("--objective", default=None, help="Objective to re-solve (default: the study's first).")
+@click.option("--kinds", default="international,commercial", show_default=True, help="Provider kinds to drop, each provider in turn.")
+@click.option("--out", type=click.Path(file_okay=False), default=None, help="Stress folder to write (default: a new folder under results/).")
+@click.option("--overwrite", is_flag=True, help="Replace the --out folder if it exists.")
+@parallel_options
+@solve_options
+def stress(study: str, scenario: str, overrides: tuple[str, ...], objective: str | None, kinds: str, out: str | None, overwrite: bool,
+           workers: int | None, scheduler: str | None, time_limit_s: float | None, mip_rel_gap: float, threads: int | None) -> None:
+    """The N-1 test: drop each partner and each company in turn, re-solve, report recovery cost and moves."""
+    from pathlib import Path
+
+    from optimizer import run_stress, write_stress
+    from optimizer.output import default_run_dir, refuse_existing
+
+    loaded = load(study, scenario, overrides)
+    spec = loaded.objective(objective or loaded.default_objective)
+    target = Path(out) if out else default_run_dir(loaded, "stress", spec.name)
+    refuse_existing(target, overwrite)
+    header(loaded)
+    options = options_from(time_limit_s, mip_rel_gap, threads)
+    result = run_stress(loaded, spec.name, tuple(k.strip() for k in kinds.split(",") if k.strip()), options, workers, scheduler)
+    base = result.baseline
+    click.echo(f"baseline: {base['status']}, {spec.name} = {fmt(base['objective_value'], spec.display_unit)} ({spec.sense})")
+    if result.baseline_solved:
+        click.echo(f"N-1: {len(result.table)} providers dropped in turn; recovery cost = how much worse {spec.name} gets")
+        for row in result.table.to_dict("records"):
+            if row["status"] in ("optimal", "feasible"):
+                cost = row["recovery_cost"]
+                what = f"recovery {'+' if cost > 0 else ''}{fmt(cost, spec.display_unit)}"
+                moved = "; ".join(part for part in (row["moved"], row["dropped"] and f"dropped {row['dropped']}",
+                                                    row["added"] and f"added {row['added']}") if part)
+                click.echo(f"  {row['provider']:<20} {row['kind']:<14} {what:<28} {moved or 'nothing moves'}")
+            else:
+                click.echo(f"  {row['provider']:<20} {row['kind']:<14} NO RECOVERY ({row['status']}) {row['message']}")
+    click.echo(f"wrote {write_stress(target, result, options, overwrite=overwrite)}")
+    if not result.baseline_solved:
+        click.echo(f"the baseline has no solution ({base['status']}); `trade explain {study}` says why", err=True)
+        sys.exit(EXIT_INFEASIBLE)
+
+
 def main() -> None:
     cli(prog_name="trade")
 

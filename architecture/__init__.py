@@ -9,6 +9,7 @@ from architecture.eligibility import eligible_offers, exclusion_reason
 from architecture.errors import EngineError, Issue, StudyError
 from architecture.scenarios import apply_overrides, apply_scenarios, parse_override
 from architecture.study import Study, load_study, read_study
+from architecture.sweep_design import SweepDesign, SweepPoint, apply_point, check_design, load_sweep_design
 
 __all__ = [
     "CHECKS",
@@ -17,13 +18,18 @@ __all__ = [
     "Issue",
     "Study",
     "StudyError",
+    "SweepDesign",
+    "SweepPoint",
     "apply_overrides",
+    "apply_point",
     "apply_scenarios",
+    "check_design",
     "check_study",
     "eligible_offers",
     "exclusion_reason",
     "inspect_study",
     "load_study",
+    "load_sweep_design",
     "parse_override",
     "read_study",
 ]

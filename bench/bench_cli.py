@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import statistics
 import subprocess
@@ -45,7 +46,8 @@ def main() -> None:
     parser.add_argument("--fallback", default="tests/studies/tiny", help="study used if --study is missing or fails")
     args = parser.parse_args()
     base, how = command()
-    print(f"command: {how}; {args.runs} runs each; target < {TARGET_S:.1f} s wall")
+    load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
+    print(f"command: {how}; {args.runs} runs each; target < {TARGET_S:.1f} s wall; {os.cpu_count()} CPUs, load average {load}")
     floors = {
         "interpreter (python -c pass)": [sys.executable, "-c", "pass"],
         "import floor (python -c 'import pyomo.environ, pandas, highspy')": [sys.executable, "-c", "import pyomo.environ, pandas, highspy"],

@@ -4,21 +4,34 @@ from optimizer.constraints import CONSTRAINT_FAMILIES
 from optimizer.data import ModelData, to_model_data
 from optimizer.extract import extract_architecture
 from optimizer.model import build_model, set_objective
+from optimizer.output import ResultTables, read_tables
 from optimizer.run import RunResult, run_study
 from optimizer.solve import SolveOptions, Solver, SolveReport, Status, solve
+from optimizer.stress import StressResult, run_stress, write_stress
+from optimizer.sweep import SweepResult, run_sweep, sweep_context, sweep_folder, sweep_table
 
 __all__ = [
     "CONSTRAINT_FAMILIES",
     "ModelData",
+    "ResultTables",
     "RunResult",
     "SolveOptions",
     "SolveReport",
     "Solver",
     "Status",
+    "StressResult",
+    "SweepResult",
     "build_model",
     "extract_architecture",
+    "read_tables",
+    "run_stress",
     "run_study",
+    "run_sweep",
     "set_objective",
     "solve",
+    "sweep_context",
+    "sweep_folder",
+    "sweep_table",
     "to_model_data",
+    "write_stress",
 ]

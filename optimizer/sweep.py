@@ -6,9 +6,11 @@ import hashlib
 import json
 import math
 import os
+import re
 import sys
 import time
-from collections.abc import Callable, Generator, Iterable
+from collections import OrderedDict
+from collections.abc import Callable, Generator, Iterable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -16,8 +18,9 @@ from typing import Any
 import pandas as pd
 
 from architecture import Architecture, EngineError, Issue, Study, StudyError, check_study
-from architecture.evaluate import evaluate
+from architecture.evaluate import Evaluation, evaluate
 from architecture.sweep_design import ID_AXES, SweepDesign, SweepPoint, apply_point, check_design
+from optimizer.extract import extract_architecture
 from optimizer.output import (
     SCHEMA_VERSION,
     clean_number,
@@ -30,7 +33,7 @@ from optimizer.output import (
     write_sweep_record,
     write_sweep_table,
 )
-from optimizer.run import run_study
+from optimizer.run import RunResult, run_study
 from optimizer.solve import SolveOptions, Status
 
 #: Statuses of a sweep row beyond the solver's: the point's changes could not be applied or
@@ -52,6 +55,8 @@ class SweepContext:
     objectives: tuple[str, ...] = ()
     points_per_front: int | None = None
     options: SolveOptions = SolveOptions(threads=1)
+    #: element -> provider: among optimal answers, report the one that moves fewest elements from it
+    reference: Mapping[str, str] | None = None
 
 
 @dataclass(frozen=True)
@@ -90,9 +95,9 @@ def _clean(value: Any) -> Any:
     return clean_number(value)
 
 
-def _evaluated(study: Study, assignment: dict[str, str]) -> dict[str, Any]:
+def _evaluated(study: Study, assignment: dict[str, str], ev: Evaluation | None = None) -> dict[str, Any]:
     """Every objective and metric of an architecture, and the assignment, by the independent evaluator."""
-    ev = evaluate(study, Architecture(assignment))
+    ev = ev if ev is not None else evaluate(study, Architecture(assignment))
     metrics = ev.metrics()
     return {
         "feasible_by_evaluator": ev.feasible,
@@ -102,8 +107,103 @@ def _evaluated(study: Study, assignment: dict[str, str]) -> dict[str, Any]:
     }
 
 
-def _single(context: SweepContext, study: Study) -> dict[str, Any]:
+CLOSEST = "__fewest_moves__"
+
+
+def closest_run(result: RunResult, reference: Mapping[str, str]) -> RunResult:
+    """Among the architectures as good as the optimum (within the MIP gap), the one closest to `reference`.
+
+    Re-solves the same model persistently with the objective bounded at its optimum and the
+    number of elements not at their reference provider minimised, so that "what moves" lists only
+    the moves the optimum needs, not a tie the solver happened to pick. A ratio objective or a
+    run without a proven optimum is returned as it is.
+    """
+    import pyomo.environ as pyo
+
+    from optimizer.model import set_objective
+    from optimizer.objectives import ObjectiveTerm
+
+    m, report = result.model, result.report
+    term = m.objective_terms[result.objective.name] if m is not None else None
+    if term is None or term.is_ratio or report.status != Status.OPTIMAL or report.objective is None:
+        return result
+    slack = result.options.mip_rel_gap * max(1.0, abs(report.objective)) + 1e-9
+    if term.sense == "min":
+        m.closest_objective_bound = pyo.Constraint(expr=term.numerator <= report.objective + slack)
+    else:
+        m.closest_objective_bound = pyo.Constraint(expr=term.numerator >= report.objective - slack)
+    stay = [pair for pair in m.OFFERS if reference.get(pair[0]) == pair[1]]
+    new = [pair for pair in m.OFFERS if pair[0] not in reference]
+    moves = pyo.quicksum(m.assign[pair] for pair in new) - pyo.quicksum(m.assign[pair] for pair in stay)
+    m.objective_terms[CLOSEST] = ObjectiveTerm(CLOSEST, "min", "elements", moves)
+    set_objective(m, CLOSEST)
+    second = result.solver.solve(m)
+    if not second.has_solution:
+        return result
+    arch = extract_architecture(m, result.data)
+    return replace(result, architecture=arch, evaluation=evaluate(result.study, arch))
+
+
+#: Limits that enter the model only through a mutable Param of the same name (optimizer/constraints.py):
+#: two studies that differ only in their values share one model, re-solved after `set_value`.
+MUTABLE_LIMITS = ("total_budget_musd", "annual_budget_musd", "critical_path_max_owners", "max_milestone_slip_months",
+                  "min_commercial_share", "max_partner_share", "min_providers_per_category", "metric_max", "metric_min")
+MODEL_CACHE_SIZE = 4
+_MODELS: OrderedDict[str, RunResult] = OrderedDict()
+
+
+def _structure_key(study: Study, objective: str, options: SolveOptions) -> str:
+    """Everything the model's structure depends on: the study with each mutable limit reduced to where it applies."""
+    limits = study.limits.model_dump()
+    for name in MUTABLE_LIMITS:
+        value = limits[name]
+        limits[name] = sorted(map(str, value)) if isinstance(value, dict) else value is not None
+    payload = repr((objective, options, study.info, study.elements, study.providers, study.offers, study.objectives, sorted(limits.items())))
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def _reuse(cached: RunResult, study: Study) -> RunResult:
+    """Re-solve a cached model with the mutable limits of `study` (same structure): skips building and the hand-off to HiGHS."""
+    m, solver = cached.model, cached.solver
+    for name in MUTABLE_LIMITS:
+        param, value = m.component(name), getattr(study.limits, name)
+        if param is None:
+            continue
+        if param.is_indexed():
+            for index in param:
+                param[index].set_value(value[index])
+        else:
+            param.set_value(value)
+    highs = getattr(getattr(solver, "_highs", None), "_solver_model", None)
+    if highs is not None:
+        highs.clearSolver()  # start each search afresh: results must not depend on which run a worker solved before
+    start = time.perf_counter()
+    report = solver.solve(m)
+    arch = extract_architecture(m, cached.data) if report.has_solution else None
+    ev = evaluate(study, arch) if arch is not None else None
+    return replace(cached, study=study, report=report, architecture=arch, evaluation=ev, timings_s={"solve_s": time.perf_counter() - start})
+
+
+def _solved(context: SweepContext, study: Study) -> RunResult:
+    """run_study, or a re-solve of a model this process already built for a study of the same structure."""
+    if context.reference is not None or context.objective is None:  # closest_run changes the model: never shared
+        return run_study(study, context.objective, context.options)
+    key = _structure_key(study, context.objective, context.options)
+    cached = _MODELS.get(key)
+    if cached is not None:
+        _MODELS.move_to_end(key)
+        return _reuse(cached, study)
     result = run_study(study, context.objective, context.options)
+    _MODELS[key] = result
+    while len(_MODELS) > MODEL_CACHE_SIZE:
+        _MODELS.popitem(last=False)
+    return result
+
+
+def _single(context: SweepContext, study: Study) -> dict[str, Any]:
+    result = _solved(context, study)
+    if context.reference is not None:
+        result = closest_run(result, context.reference)
     report = result.report
     out: dict[str, Any] = {
         "status": str(report.status),
@@ -111,10 +211,10 @@ def _single(context: SweepContext, study: Study) -> dict[str, Any]:
         "objective_value": _clean(report.objective),
         "best_bound": _clean(report.best_bound),
         "mip_gap": _clean(report.mip_gap),
-        "solve_s": round(report.runtime_s, 6),
+        "solve_s": round(report.wall_s, 6),
     }
     if result.architecture is not None:
-        out.update(_evaluated(study, dict(result.architecture.assignment)))
+        out.update(_evaluated(study, dict(result.architecture.assignment), result.evaluation))
     return out
 
 
@@ -167,8 +267,17 @@ _WORKER_CONTEXT: SweepContext | None = None
 
 def _init_worker(context: SweepContext) -> None:
     """Pool initializer: the context (study included) arrives once per process."""
+    import multiprocessing
+    import signal
+    import threading
+    from multiprocessing.connection import wait
+
     global _WORKER_CONTEXT
     _WORKER_CONTEXT = context
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle: it stops the pool and keeps the finished runs
+    parent = multiprocessing.parent_process()
+    if parent is not None:  # a parent killed with SIGKILL cannot stop its pool: leave with it instead of waiting forever
+        threading.Thread(target=lambda: (wait([parent.sentinel]), os._exit(1)), daemon=True, name="exit-with-parent").start()
 
 
 def _run_in_pool(point: SweepPoint, run: int) -> dict[str, Any]:
@@ -340,6 +449,7 @@ def fingerprint(context: SweepContext, design: SweepDesign) -> str:
         "objective": context.objective,
         "objectives": list(context.objectives),
         "points_per_front": context.points_per_front,
+        "reference": dict(context.reference) if context.reference is not None else None,
         "options": {"time_limit_s": context.options.time_limit_s, "mip_rel_gap": context.options.mip_rel_gap,
                     "threads": context.options.threads, **context.options.solver_options},
         "runs": [point.run_id for point in design.points],
@@ -347,8 +457,25 @@ def fingerprint(context: SweepContext, design: SweepDesign) -> str:
     return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
 
 
-def sweep_context(study: Study, design: SweepDesign, objective: str | None = None, options: SolveOptions | None = None) -> SweepContext:
-    """Check the design against the study and settle objective and solver options (one HiGHS thread by default)."""
+def sweep_folder(context: SweepContext, design: SweepDesign, root: str | Path = "results") -> Path:
+    """The default folder of a sweep: results/<study folder>/sweep-<file stem>-<fingerprint>.
+
+    It depends only on what the sweep computes, so the same command finds (and resumes) it.
+    """
+    def slug(text: str) -> str:
+        return re.sub(r"[^a-z0-9_.-]+", "-", text.lower()).strip("-") or "sweep"
+
+    study = context.study
+    study_id = slug(Path(study.path).name if study.path else study.name)
+    return Path(root) / study_id / f"sweep-{slug(Path(design.source).stem)}-{fingerprint(context, design)[:10]}"
+
+
+def sweep_context(study: Study, design: SweepDesign, objective: str | None = None, options: SolveOptions | None = None,
+                  reference: Mapping[str, str] | None = None) -> SweepContext:
+    """Check the design against the study and settle objective and solver options (one HiGHS thread by default).
+
+    `reference` (element -> provider) asks each run for the optimum that moves fewest elements from it.
+    """
     check_design(design, study)
     options = options or SolveOptions()
     if options.threads is None:
@@ -361,7 +488,7 @@ def sweep_context(study: Study, design: SweepDesign, objective: str | None = Non
         return SweepContext(study, None, design.objectives, design.points_per_front, options)
     name = objective or design.objective or study.default_objective
     study.objective(name)
-    return SweepContext(study, name, (), None, options)
+    return SweepContext(study, name, (), None, options, dict(reference) if reference is not None else None)
 
 
 def sweep_manifest(context: SweepContext, design: SweepDesign, command: str | None, workers: int | None, scheduler: Any) -> dict[str, Any]:
@@ -399,7 +526,7 @@ def _progress(total: int, initial: int, enabled: bool | None) -> Any:
 
 def run_sweep(study: Study, design: SweepDesign, out: str | Path | None = None, *, objective: str | None = None,
               options: SolveOptions | None = None, workers: int | None = None, scheduler: Any = None, overwrite: bool = False,
-              progress: bool | None = False, command: str | None = None,
+              progress: bool | None = False, command: str | None = None, reference: Mapping[str, str] | None = None,
               on_record: Callable[[dict[str, Any]], None] | None = None) -> SweepResult:
     """Solve every point of `design` on `study`; with `out`, a resumable sweep folder.
 
@@ -407,9 +534,9 @@ def run_sweep(study: Study, design: SweepDesign, out: str | Path | None = None, 
     Dask `scheduler` (address like tcp://host:8786, or a dask.distributed Client). With `out`,
     each finished run is saved at once, and calling again with the same arguments skips the
     runs already done (a folder of another design is refused unless `overwrite`).
-    `progress`: True shows a bar, None shows it only on a terminal.
+    `progress`: True shows a bar, None shows it only on a terminal. `reference`: see `closest_run`.
     """
-    context = sweep_context(study, design, objective, options)
+    context = sweep_context(study, design, objective, options, reference)
     folder = Path(out) if out is not None else None
     done: dict[str, dict[str, Any]] = {}
     manifest: dict[str, Any] = {}

@@ -1,0 +1,111 @@
+"""Throughput of what-if sweeps: local pool vs a serial loop, and a 2-worker vs a 1-worker local Dask cluster.
+
+    python bench/bench_sweep.py [--runs 1000] [--workers 2] [--study inputs/reference]
+
+The design is a grid of the reference study: annual-budget factor x provider withdrawal x cargo
+lander slip (10 x 10 x 10 = 1,000 what-ifs; --runs N takes the first N). Every execution solves
+the same runs with the same options; the script checks that the result tables are identical
+(timing columns aside) and prints runs per second and the ratios. Targets (issue 5): 1,000 runs
+in under 60 s on 2 cores; Dask with 2 workers at least 1.7x one worker.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+import warnings
+from dataclasses import replace
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from architecture import SweepDesign, load_study  # noqa: E402
+from optimizer import run_sweep  # noqa: E402
+from optimizer.sweep import TIMING_COLUMNS, default_workers  # noqa: E402
+
+TARGET_POOL_S = 60.0
+TARGET_DASK_RATIO = 1.7
+WITHDRAWALS = ["", "esa", "jaxa", "csa", "mbrsc", "asi", "spacex", "blue_origin", "northrop_grumman", "intuitive_machines"]
+
+
+def reference_design(runs: int) -> SweepDesign:
+    design = SweepDesign.from_dict({
+        "sweep": {"objective": "cost"},
+        "grid": {
+            "remove_providers": WITHDRAWALS,
+            "offers[element=cargo_lander_heavy,provider=blue_origin].slip_months": [49.0 + 3.0 * i for i in range(10)],
+            "scale": {"limits.annual_budget_musd": [round(0.8 + 0.05 * i, 2) for i in range(10)]},
+        },
+    }, source="bench")
+    return replace(design, points=design.points[:runs])
+
+
+def tiny_design(runs: int) -> SweepDesign:
+    budgets = [3500.0 + 25.0 * i for i in range(max(1, runs // 4 + 1))]
+    design = SweepDesign.from_dict({"grid": {"limits.total_budget_musd": budgets, "scenario": ["", "esa_withdraws"],
+                                             "remove_providers": ["", "cnsa"]}}, source="bench")
+    return replace(design, points=design.points[:runs])
+
+
+def timed(label: str, **kwargs) -> tuple[float, object]:
+    start = time.perf_counter()
+    result = run_sweep(**kwargs)
+    seconds = time.perf_counter() - start
+    runs = len(result.design.points)
+    print(f"  {label:<34} {seconds:8.1f} s  {runs / seconds:7.1f} runs/s  {result.counts()}", flush=True)
+    return seconds, result
+
+
+def same(a, b) -> bool:
+    return a.table.drop(columns=list(TIMING_COLUMNS)).equals(b.table.drop(columns=list(TIMING_COLUMNS)))
+
+
+def on_dask(study, design, workers: int) -> tuple[float, object]:
+    from dask.distributed import Client, LocalCluster
+
+    with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None) as cluster, \
+            Client(cluster) as client:
+        client.run(lambda: __import__("optimizer.sweep"))  # imports paid before the clock starts, as for a long-lived cluster
+        return timed(f"Dask, {workers} worker(s)", study=study, design=design, scheduler=client)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--runs", type=int, default=1000)
+    parser.add_argument("--workers", type=int, default=2, help="local pool size and Dask workers of the parallel runs")
+    parser.add_argument("--study", default="inputs/reference", help="study folder, relative to the repo root")
+    args = parser.parse_args()
+    warnings.simplefilter("ignore", DeprecationWarning)
+    path = ROOT / args.study
+    study = load_study(path)
+    design = reference_design(args.runs) if path.name == "reference" else tiny_design(args.runs)
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    print(f"{len(design.points)} what-ifs of {args.study}; {default_workers()} cores; load average {load:.1f} at start")
+
+    print("local:")
+    serial_s, serial = timed("serial loop (1 process)", study=study, design=design, workers=1)
+    pool_s, pool = timed(f"local pool, {args.workers} processes", study=study, design=design, workers=args.workers)
+    print("Dask LocalCluster (processes, 1 thread each, loopback):")
+    dask1_s, dask1 = on_dask(study, design, 1)
+    dask2_s, dask2 = on_dask(study, design, args.workers)
+
+    per_run = serial.table["wall_s"].mean()
+    solve = serial.table["solve_s"].mean()
+    print(f"per run (serial): {per_run * 1000:.0f} ms wall, of which HiGHS {solve * 1000:.0f} ms")
+    print(f"local pool vs serial loop: {serial_s / pool_s:.2f}x  ({len(design.points) / pool_s:.1f} vs {len(design.points) / serial_s:.1f} runs/s)")
+    scaled = pool_s * 1000 / len(design.points)
+    verdict = "met" if scaled < TARGET_POOL_S else "MISSED"
+    print(f"target 1,000 runs < {TARGET_POOL_S:.0f} s on the pool: {scaled:.1f} s for 1,000 ({verdict})")
+    ratio = dask1_s / dask2_s
+    print(f"Dask {args.workers} workers vs 1: {ratio:.2f}x (target >= {TARGET_DASK_RATIO}: {'met' if ratio >= TARGET_DASK_RATIO else 'MISSED'})")
+    identical = same(serial, pool) and same(serial, dask1) and same(serial, dask2)
+    print(f"identical result tables (serial, pool, Dask 1, Dask {args.workers}): {identical}")
+    if not identical:
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

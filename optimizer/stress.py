@@ -1,0 +1,174 @@
+"""The N-1 test: drop each partner (and each company) in turn, re-solve, report recovery cost and moves."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from architecture import Issue, Study, StudyError
+from architecture.policy import ObjectiveSpec
+from architecture.providers import KINDS
+from architecture.sweep_design import SweepDesign, SweepPoint
+from optimizer.output import (
+    SCHEMA_VERSION,
+    command_line,
+    csv_writer,
+    engine_version,
+    json_writer,
+    study_provenance,
+    utc_now,
+    write_folder,
+)
+from optimizer.solve import SolveOptions
+from optimizer.sweep import SOLVED, run_point, run_sweep, sweep_context, sweep_table
+
+DEFAULT_KINDS = ("international", "commercial")
+STRESS_COLUMNS = ("provider", "kind", "held", "status", "objective_value", "objective_change", "recovery_cost",
+                  "agency_cost_change_musd", "moved", "dropped", "added", "message")
+
+
+@dataclass(frozen=True)
+class StressResult:
+    """Baseline and one row per dropped provider.
+
+    `table`: provider, kind, held (elements it delivers in the baseline), status, objective_value,
+    objective_change (new - baseline), recovery_cost (how much worse, in the objective's unit and
+    direction: positive = worse), agency_cost_change_musd, moved (`element: old -> new`), dropped
+    (optional elements no longer flown), added, message. `moves`: the same moves in long form.
+    `runs`: the full sweep table (baseline first).
+    """
+
+    study: Study
+    objective: ObjectiveSpec
+    kinds: tuple[str, ...]
+    baseline: dict[str, Any]
+    table: pd.DataFrame
+    moves: pd.DataFrame
+    runs: pd.DataFrame
+
+    @property
+    def baseline_solved(self) -> bool:
+        return self.baseline["status"] in SOLVED
+
+
+def stress_design(study: Study, kinds: Sequence[str] = DEFAULT_KINDS) -> SweepDesign:
+    """One point per provider of the given kinds (in providers.csv order), that provider removed."""
+    for kind in kinds:
+        if kind not in KINDS:
+            raise StudyError(Issue("--kinds", f"unknown provider kind '{kind}'; known: {', '.join(KINDS)}", "wrong_type"))
+    points = [SweepPoint(remove_providers=(p,), name=f"without {p}") for p, provider in study.providers.items() if provider.kind in kinds]
+    if not points:
+        raise StudyError(Issue("--kinds", f"the study has no provider of kind {', '.join(kinds)}", "unknown_id"))
+    return SweepDesign.from_points(points, source="stress")
+
+
+def _assignment(row: pd.Series) -> dict[str, str]:
+    return {column.removeprefix("assign:"): value for column, value in row.items()
+            if column.startswith("assign:") and isinstance(value, str) and value}
+
+
+def _number(value: Any) -> float | None:
+    return None if value is None or (isinstance(value, float) and math.isnan(value)) else float(value)
+
+
+def run_stress(study: Study, objective: str | None = None, kinds: Sequence[str] = DEFAULT_KINDS, options: SolveOptions | None = None,
+               workers: int | None = None, scheduler: Any = None, progress: bool | None = False) -> StressResult:
+    """Drop each provider of `kinds` in turn and re-solve `objective`; compare with the baseline.
+
+    A provider whose loss leaves a required element without any other eligible offer makes its
+    row `infeasible`, with that element in the message: no recovery exists. Each recovery is
+    the optimum that moves fewest elements from the baseline (`closest_run`), so `moved` lists
+    what the loss forces, not ties.
+    """
+    spec = study.objective(objective or study.default_objective)
+    design = stress_design(study, kinds)
+    context = sweep_context(study, design, spec.name, options)
+    base_record = run_point(context, SweepPoint(name="baseline"), 0)
+    tables = [sweep_table([base_record])]
+    if base_record["status"] in SOLVED:
+        sweep = run_sweep(study, design, objective=spec.name, options=context.options, workers=workers, scheduler=scheduler,
+                          progress=progress, reference=base_record["assignment"])
+        tables.append(sweep.table)
+    runs = pd.concat(tables, ignore_index=True) if len(tables) > 1 else tables[0]
+    base = runs.iloc[0]
+    base_assign = _assignment(base)
+    base_value, base_agency = _number(base["objective_value"]), _number(base.get("agency_cost_musd"))
+    sign = 1.0 if spec.sense == "min" else -1.0
+    rows, moves = [], []
+    for _, row in runs.iloc[1:].iterrows():  # the baseline is row 0
+        provider = row["remove_providers"]
+        held = sorted(e for e, p in base_assign.items() if p == provider)
+        value = _number(row["objective_value"])
+        solved = row["status"] in SOLVED
+        assign = _assignment(row) if solved else {}
+        moved, dropped, added = [], [], []
+        if solved:
+            for element, old in base_assign.items():
+                new = assign.get(element)
+                if new is None:
+                    dropped.append(element)
+                    moves.append({"provider": provider, "element": element, "from_provider": old, "to_provider": ""})
+                elif new != old:
+                    moved.append(f"{element}: {old} -> {new}")
+                    moves.append({"provider": provider, "element": element, "from_provider": old, "to_provider": new})
+            for element in sorted(set(assign) - set(base_assign)):
+                added.append(element)
+                moves.append({"provider": provider, "element": element, "from_provider": "", "to_provider": assign[element]})
+        change = None if value is None or base_value is None else value - base_value
+        agency = _number(row.get("agency_cost_musd"))
+        rows.append({
+            "provider": provider,
+            "kind": study.providers[provider].kind,
+            "held": ";".join(held),
+            "status": row["status"],
+            "objective_value": value,
+            "objective_change": change,
+            "recovery_cost": None if change is None else sign * change,
+            "agency_cost_change_musd": None if agency is None or base_agency is None else agency - base_agency,
+            "moved": "; ".join(moved),
+            "dropped": ";".join(dropped),
+            "added": ";".join(added),
+            "message": row["message"] if not solved else "",
+        })
+    table = pd.DataFrame(rows, columns=list(STRESS_COLUMNS))
+    baseline = {"status": base["status"], "objective_value": base_value, "agency_cost_musd": base_agency, "assignment": base_assign,
+                "message": base["message"]}
+    return StressResult(study, spec, tuple(kinds), baseline, table, pd.DataFrame(moves, columns=["provider", "element", "from_provider", "to_provider"]), runs)
+
+
+def stress_manifest(result: StressResult, options: SolveOptions | None = None, command: str | None = None) -> dict[str, Any]:
+    """manifest.json of a stress folder (docs/results.md#stress-folders)."""
+    spec = result.objective
+    options = options or SolveOptions()
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "kind": "stress",
+        "engine": {"name": "gateway-trade", "version": engine_version()},
+        "solver": {"name": "highs", "options": {"time_limit_s": options.time_limit_s, "mip_rel_gap": options.mip_rel_gap,
+                                                 "threads": options.threads or 1, **options.solver_options}},
+        "command": command or command_line(),
+        "created_utc": utc_now(),
+        "study": study_provenance(result.study),
+        "objective": {"name": spec.name, "sense": spec.sense, "unit": spec.display_unit},
+        "kinds": list(result.kinds),
+        "baseline": result.baseline,
+        "providers": len(result.table),
+        "no_recovery": sorted(result.table.loc[~result.table["status"].isin(SOLVED), "provider"]),
+    }
+
+
+def write_stress(out: str | Path, result: StressResult, options: SolveOptions | None = None, command: str | None = None,
+                 overwrite: bool = False) -> Path:
+    """A stress folder: manifest.json, stress.csv, moves.csv, runs.csv (written atomically)."""
+    files = {
+        "manifest.json": json_writer(stress_manifest(result, options, command)),
+        "stress.csv": csv_writer(result.table),
+        "moves.csv": csv_writer(result.moves),
+        "runs.csv": csv_writer(result.runs),
+    }
+    return write_folder(Path(out), files, overwrite)
