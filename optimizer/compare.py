@@ -47,7 +47,8 @@ def _common_objectives(results: Sequence[ResultFolder]) -> tuple[Objective, ...]
             if name not in units:
                 raise StudyError(Issue(str(result.path), f"cannot compare: the run has no value for objective '{name}'", "wrong_type"))
             if units[name] != unit:
-                raise StudyError(Issue(str(result.path), f"cannot compare: objective '{name}' is in {units[name]} here but {unit} in {base.path}", "wrong_type"))
+                problem = f"cannot compare: objective '{name}' is in {units[name]} here but {unit} in {base.path}"
+                raise StudyError(Issue(str(result.path), problem, "wrong_type"))
     return wanted
 
 
@@ -151,7 +152,7 @@ def _match(base: ResultFolder, other: ResultFolder, base_label: str, label: str,
         matched.add(i)
         status = "unchanged" if distances[i] < 1e-9 else "moved"
         row = {"baseline": base_label, "other": label, "status": status, "point_baseline": base_ids[i], "point_other": other_ids[j]}
-        for k, n in enumerate(names):
+        for n in names:
             x_val, y_val = float(base.points.iloc[i][n]), float(other.points.iloc[j][n])
             row.update({f"{n}_baseline": x_val, f"{n}_other": y_val, f"{n}_delta": y_val - x_val})
         moved.append(row)
@@ -180,6 +181,7 @@ def _binding_changes(base: ResultFolder, other: ResultFolder, bl: str, ol: str, 
     left = dict(base.limits.loc[base.limits["point"] == pa, ["limit", "binding"]].itertuples(index=False, name=None))
     right = dict(other.limits.loc[other.limits["point"] == pb, ["limit", "binding"]].itertuples(index=False, name=None))
     return [
-        {"baseline": bl, "other": ol, "point_baseline": pa, "point_other": pb, "limit": limit, "binding_baseline": left.get(limit), "binding_other": right.get(limit)}
+        {"baseline": bl, "other": ol, "point_baseline": pa, "point_other": pb, "limit": limit,
+         "binding_baseline": left.get(limit), "binding_other": right.get(limit)}
         for limit in sorted(set(left) | set(right)) if bool(left.get(limit)) != bool(right.get(limit))
     ]

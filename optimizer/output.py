@@ -445,7 +445,9 @@ def read_result(path: str | Path) -> ResultFolder:
     has_solution = not assignment.empty
     row = {"point": 1, **(dict(zip(metrics["metric"], metrics["value"], strict=True)) if has_solution else {})}
     points = pd.DataFrame([row]) if has_solution else pd.DataFrame(columns=["point"])
-    assignments = assignment[["element", "provider"]].assign(point=1)[["point", "element", "provider"]] if has_solution else pd.DataFrame(columns=["point", "element", "provider"])
+    assignments = pd.DataFrame(columns=["point", "element", "provider"])
+    if has_solution:
+        assignments = assignment[["element", "provider"]].assign(point=1)[["point", "element", "provider"]]
     limits = _read_csv(folder / "limits.csv")
     limits = limits.assign(point=1) if not limits.empty else limits
     return ResultFolder(folder, manifest, ((objective["name"], objective["sense"], objective["unit"]),), points, assignments, limits, metrics)

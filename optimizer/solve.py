@@ -104,7 +104,7 @@ def _status(termination: TerminationCondition, solution: SolutionStatus) -> Stat
 
 
 def _highs_time(results: Any, wall: float) -> float:
-    value = results.timing_info.get("highs_time", None)
+    value = getattr(results.timing_info, "highs_time", None)
     return float(value) if isinstance(value, (int, float)) else wall
 
 

@@ -14,8 +14,8 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from architecture import StudyError, SweepDesign, load_sweep_design
-from optimizer import read_tables, run_sweep
+from architecture import StudyError, SweepDesign, apply_point, load_sweep_design
+from optimizer import read_tables, run_study, run_sweep
 from optimizer.output import SWEEP_RECORDS
 from optimizer.sweep import TIMING_COLUMNS
 from tests.conftest import TINY
@@ -61,6 +61,28 @@ def test_a_combination_that_cannot_apply_is_an_invalid_row(tiny_study):
     table = run_sweep(tiny_study, design, workers=1).table
     assert list(table["status"]) == ["optimal", "invalid"]
     assert "no offer halo, esa" in table["message"].iloc[1]
+
+
+def test_model_reuse_gives_the_answers_of_fresh_builds(tiny_study, monkeypatch):
+    """Runs that differ only in mutable limits re-solve one model; each answer equals a fresh `run_study`."""
+    import optimizer.sweep as sweep
+
+    reused = []
+    original = sweep._reuse
+    monkeypatch.setattr(sweep, "_reuse", lambda cached, study: reused.append(1) or original(cached, study))
+    monkeypatch.setattr(sweep, "_MODELS", type(sweep._MODELS)())
+    design = SweepDesign.from_dict({"grid": {
+        "limits.total_budget_musd": [4000, 5100, 6000], "limits.max_milestone_slip_months.first_landing": [24, 40],
+        "limits.min_commercial_share": [0.0, 0.6], "limits.annual_budget_musd.2028": [600.0, 3000.0]}})
+    table = run_sweep(tiny_study, design, workers=1).table
+    assert len(reused) == len(design.points) - 1
+    assert set(table["status"]) == {"optimal", "infeasible"}
+    for point, row in zip(design.points, table.to_dict("records"), strict=True):
+        fresh = run_study(apply_point(tiny_study, point), "cost")
+        assert row["status"] == str(fresh.report.status), point.describe()
+        if fresh.architecture is not None:
+            assert row["objective_value"] == pytest.approx(fresh.report.objective)
+            assert {k.removeprefix("assign:"): v for k, v in row.items() if k.startswith("assign:") and v} == dict(fresh.architecture.assignment)
 
 
 def test_local_pool_gives_the_serial_results(tiny_study, serial):
