@@ -7,13 +7,22 @@ not set its limit. Limits a sweep or a Pareto loop changes are mutable Params.
 from __future__ import annotations
 
 import pyomo.environ as pyo
+from pyomo.core.expr.numeric_expr import LinearExpression
 
 from optimizer.data import ModelData
 from optimizer.variables import selected
 
 
-def _offer_sum(m: pyo.ConcreteModel, pairs, weight) -> object:  # noqa: ANN001
-    return pyo.quicksum(weight(pair) * m.assign[pair] for pair in pairs if weight(pair) != 0)
+def _offer_sum(m: pyo.ConcreteModel, pairs, weight) -> LinearExpression:  # noqa: ANN001
+    """sum weight(pair) * assign[pair], built directly as a LinearExpression (fast to build and to hand off)."""
+    coefs, variables = [], []
+    assign = m.assign
+    for pair in pairs:
+        w = weight(pair)
+        if w:
+            coefs.append(w)
+            variables.append(assign[pair])
+    return LinearExpression(constant=0, linear_coefs=coefs, linear_vars=variables)
 
 
 def define_assign_required_once_constraints(m: pyo.ConcreteModel, data: ModelData) -> None:
@@ -170,34 +179,53 @@ def define_milestone_slip_limit_constraints(m: pyo.ConcreteModel, data: ModelDat
     )
 
 
+def offer_spend_variable(m: pyo.ConcreteModel, data: ModelData) -> pyo.Var:
+    """offer_spend_musd = sum cost x, as one variable: a share limit then multiplies one term, not every offer."""
+    if m.component("offer_spend_musd") is None:
+        m.offer_spend_musd = pyo.Var(domain=pyo.NonNegativeReals)
+        m.offer_spend_definition = pyo.Constraint(expr=m.offer_spend_musd == m.offer_cost_musd)
+    return m.offer_spend_musd
+
+
 def define_commercial_share_min_constraints(m: pyo.ConcreteModel, data: ModelData) -> None:
     """Commercial providers get at least a fraction of NASA offer spending.
 
-    sum_{p commercial} cost x >= min_commercial_share * sum cost x. Skipped without the limit.
+    sum_{(e,p)} (1[p commercial] - min_commercial_share) cost[e,p] x[e,p] >= 0. Skipped without the limit.
+    The share is a constant, not a mutable Param: a mutable share would multiply every offer's
+    coefficient and triple the hand-off to HiGHS; no persistent loop changes it (a sweep rebuilds).
     See docs/formulation.md#commercial_share_min.
     """
-    if data.limits.min_commercial_share is None:
+    share = data.limits.min_commercial_share
+    if share is None:
         return
-    m.min_commercial_share = pyo.Param(mutable=True, initialize=data.limits.min_commercial_share)
-    m.commercial_share_min = pyo.Constraint(expr=m.commercial_spend_musd >= m.min_commercial_share * m.offer_cost_musd)
+    weight = {pair: ((1.0 if data.kind[pair[1]] == "commercial" else 0.0) - share) * offer.cost_musd for pair, offer in data.offers.items()}
+    m.commercial_share_min = pyo.Constraint(expr=_offer_sum(m, data.offers, weight.__getitem__) >= 0)
 
 
 def define_partner_share_max_constraints(m: pyo.ConcreteModel, data: ModelData) -> None:
     """No international partner holds more than a fraction of programme cost.
 
-    For p international: sum_e q[e,p] x[e,p] <= max_partner_share * sum q x. Skipped without the limit.
-    See docs/formulation.md#partner_share_max.
+    For p international: sum_{(e,p')} (1[p' = p] - max_partner_share) q[e,p'] x[e,p'] <= 0, with
+    q = cost + in-kind value. Skipped without the limit; the share is a constant for the reason
+    given in define_commercial_share_min_constraints. See docs/formulation.md#partner_share_max.
     """
+    share = data.limits.max_partner_share
     partners = [p for p in data.providers if data.kind[p] == "international" and data.offers_of_provider[p]]
-    if data.limits.max_partner_share is None or not partners:
+    if share is None or not partners:
         return
     q = {pair: offer.programme_cost_musd for pair, offer in data.offers.items()}
-    total = _offer_sum(m, data.offers, q.__getitem__)
     m.PARTNERS = pyo.Set(initialize=partners, ordered=True)
-    m.max_partner_share = pyo.Param(mutable=True, initialize=data.limits.max_partner_share)
     m.partner_share_max = pyo.Constraint(
-        m.PARTNERS, rule=lambda m, p: _offer_sum(m, data.offers_of_provider[p], q.__getitem__) <= m.max_partner_share * total
+        m.PARTNERS, rule=lambda m, p: _offer_sum(m, data.offers, lambda pair: ((1.0 if pair[1] == p else 0.0) - share) * q[pair]) <= 0
     )
+
+
+def offer_spend_variable(m: pyo.ConcreteModel, data: ModelData) -> pyo.Var:
+    """offer_spend_musd = sum cost x as one variable, so a ratio's mutable lambda or bound multiplies one term."""
+    if m.component("offer_spend_musd") is None:
+        m.offer_spend_musd = pyo.Var(domain=pyo.NonNegativeReals)
+        m.offer_spend_definition = pyo.Constraint(expr=m.offer_spend_musd == m.offer_cost_musd)
+    return m.offer_spend_musd
 
 
 def define_category_redundancy_constraints(m: pyo.ConcreteModel, data: ModelData) -> None:

@@ -78,5 +78,7 @@ def objective_term(m: pyo.ConcreteModel, data: ModelData, spec: ObjectiveSpec) -
         partners = [p for p in data.providers if data.kind[p] == "international" and data.offers_of_provider[p]]
         return ObjectiveTerm(spec.name, spec.sense, unit, pyo.quicksum(m.provider_used[p] for p in partners))
     if builtin == "commercial_share":
-        return ObjectiveTerm(spec.name, spec.sense, unit, m.commercial_spend_musd, m.offer_cost_musd)
+        from optimizer.constraints import offer_spend_variable
+
+        return ObjectiveTerm(spec.name, spec.sense, unit, m.commercial_spend_musd, offer_spend_variable(m, data))
     raise ValueError(f"unknown builtin objective {builtin}")

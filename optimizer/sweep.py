@@ -144,16 +144,18 @@ def closest_run(result: RunResult, reference: Mapping[str, str]) -> RunResult:
     return replace(result, architecture=arch, evaluation=evaluate(result.study, arch))
 
 
-#: Limits that enter the model only through a mutable Param of the same name (optimizer/constraints.py):
-#: two studies that differ only in their values share one model, re-solved after `set_value`.
+#: Limits a model may hold as a mutable Param of the same name (optimizer/constraints.py). Two studies
+#: that differ only in the values of those the built model really holds as mutable Params share one
+#: model, re-solved after `set_value`; a limit the model bakes in (no such Param) stays in the key.
 MUTABLE_LIMITS = ("total_budget_musd", "annual_budget_musd", "critical_path_max_owners", "max_milestone_slip_months",
                   "min_commercial_share", "max_partner_share", "min_providers_per_category", "metric_max", "metric_min")
 MODEL_CACHE_SIZE = 4
 _MODELS: OrderedDict[str, RunResult] = OrderedDict()
+_BAKED: dict[str, tuple[str, ...]] = {}  # base key -> limits the model built for it holds as constants
 
 
-def _structure_key(study: Study, objective: str, options: SolveOptions) -> str:
-    """Everything the model's structure depends on: the study with each mutable limit reduced to where it applies."""
+def _base_key(study: Study, objective: str, options: SolveOptions) -> str:
+    """The study with every candidate mutable limit reduced to where it applies (its keys, or whether it is set)."""
     limits = study.limits.model_dump()
     for name in MUTABLE_LIMITS:
         value = limits[name]
@@ -162,13 +164,23 @@ def _structure_key(study: Study, objective: str, options: SolveOptions) -> str:
     return hashlib.sha256(payload.encode()).hexdigest()
 
 
+def _mutable_params(m: Any) -> dict[str, Any]:
+    """The candidate limits this model holds as mutable Params, by name."""
+    import pyomo.environ as pyo
+
+    out = {}
+    for name in MUTABLE_LIMITS:
+        component = m.component(name)
+        if isinstance(component, pyo.Param) and component.mutable:
+            out[name] = component
+    return out
+
+
 def _reuse(cached: RunResult, study: Study) -> RunResult:
     """Re-solve a cached model with the mutable limits of `study` (same structure): skips building and the hand-off to HiGHS."""
     m, solver = cached.model, cached.solver
-    for name in MUTABLE_LIMITS:
-        param, value = m.component(name), getattr(study.limits, name)
-        if param is None:
-            continue
+    for name, param in _mutable_params(m).items():
+        value = getattr(study.limits, name)
         if param.is_indexed():
             for index in param:
                 param[index].set_value(value[index])
@@ -188,13 +200,18 @@ def _solved(context: SweepContext, study: Study) -> RunResult:
     """run_study, or a re-solve of a model this process already built for a study of the same structure."""
     if context.reference is not None or context.objective is None:  # closest_run changes the model: never shared
         return run_study(study, context.objective, context.options)
-    key = _structure_key(study, context.objective, context.options)
-    cached = _MODELS.get(key)
+    base = _base_key(study, context.objective, context.options)
+    baked = _BAKED.get(base)
+    key = base + repr([getattr(study.limits, name) for name in baked]) if baked is not None else None
+    cached = _MODELS.get(key) if key is not None else None
     if cached is not None:
         _MODELS.move_to_end(key)
         return _reuse(cached, study)
     result = run_study(study, context.objective, context.options)
-    _MODELS[key] = result
+    held = _mutable_params(result.model)
+    baked = tuple(name for name in MUTABLE_LIMITS if name not in held)
+    _BAKED[base] = baked
+    _MODELS[base + repr([getattr(study.limits, name) for name in baked])] = result
     while len(_MODELS) > MODEL_CACHE_SIZE:
         _MODELS.popitem(last=False)
     return result
