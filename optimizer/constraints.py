@@ -14,7 +14,7 @@ from optimizer.variables import selected
 
 
 def _offer_sum(m: pyo.ConcreteModel, pairs, weight) -> LinearExpression:  # noqa: ANN001
-    """sum weight(pair) * assign[pair], built directly as a LinearExpression (fast to build and to hand off)."""
+    """Sum of weight(pair) * assign[pair], built directly as a LinearExpression (fast to build and to hand off)."""
     coefs, variables = [], []
     assign = m.assign
     for pair in pairs:
@@ -177,14 +177,6 @@ def define_milestone_slip_limit_constraints(m: pyo.ConcreteModel, data: ModelDat
     m.milestone_slip_limit = pyo.Constraint(
         m.LIMITED_MILESTONES, rule=lambda m, ms: m.milestone_slip_months[ms] <= m.max_milestone_slip_months[ms]
     )
-
-
-def offer_spend_variable(m: pyo.ConcreteModel, data: ModelData) -> pyo.Var:
-    """offer_spend_musd = sum cost x, as one variable: a share limit then multiplies one term, not every offer."""
-    if m.component("offer_spend_musd") is None:
-        m.offer_spend_musd = pyo.Var(domain=pyo.NonNegativeReals)
-        m.offer_spend_definition = pyo.Constraint(expr=m.offer_spend_musd == m.offer_cost_musd)
-    return m.offer_spend_musd
 
 
 def define_commercial_share_min_constraints(m: pyo.ConcreteModel, data: ModelData) -> None:

@@ -210,6 +210,8 @@ def _solved(context: SweepContext, study: Study) -> RunResult:
     result = run_study(study, context.objective, context.options)
     held = _mutable_params(result.model)
     baked = tuple(name for name in MUTABLE_LIMITS if name not in held)
+    if len(_BAKED) > 4096:
+        _BAKED.clear()
     _BAKED[base] = baked
     _MODELS[base + repr([getattr(study.limits, name) for name in baked])] = result
     while len(_MODELS) > MODEL_CACHE_SIZE:
