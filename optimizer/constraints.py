@@ -6,7 +6,7 @@ not set its limit. Limits a sweep or a Pareto loop changes are mutable Params.
 
 from __future__ import annotations
 
-import pyomo.environ as pyo
+import pyomo.core as pyo
 from pyomo.core.expr.numeric_expr import LinearExpression
 
 from optimizer.data import ModelData

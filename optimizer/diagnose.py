@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-import pyomo.environ as pyo
+import pyomo.core as pyo
 
 from architecture import Architecture, Study
 from architecture.evaluate import LimitCheck, evaluate

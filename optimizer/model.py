@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import pyomo.environ as pyo
+import pyomo.core as pyo
 
 from optimizer.constraints import CONSTRAINT_FAMILIES, FAMILY_COMPONENTS, family_name
 from optimizer.data import ModelData

@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import pyomo.environ as pyo
+import pyomo.core as pyo
 
 from architecture import Architecture, EngineError, Issue, Study, StudyError
 from architecture.evaluate import evaluate, feasible_objectives
