@@ -182,9 +182,11 @@ def run_manifest(result: Any, command: str | None = None, kind: str = "run") -> 
 
 def pareto_manifest(front: Any, command: str | None = None) -> dict[str, Any]:
     """manifest.json of a Pareto run: the run fields plus objectives, completeness and hypervolume."""
-    from optimizer.pareto import PARETO_SOLVER_OPTIONS
+    from optimizer.pareto import RESCUE_OPTIONS, STRICT_OPTIONS
 
-    solver = {"name": "highs", "version": front.solver_version, "options": {"mip_rel_gap": 0.0, **PARETO_SOLVER_OPTIONS}}
+    solver = {"name": "highs", "version": front.solver_version,
+              "options": {"mip_rel_gap": 0.0, "mip_abs_gap": "resolution/4 of the stage's objective"},
+              "rescues": {"count": front.rescues, "strict_options": STRICT_OPTIONS, "rescue_options": RESCUE_OPTIONS}}
     manifest = base_manifest(front.study, front.data, "pareto", command, solver, front.active_families)
     status = "infeasible" if front.points.empty and front.complete else ("complete" if front.complete else "incomplete")
     manifest.update({

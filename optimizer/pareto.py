@@ -23,9 +23,14 @@ from optimizer.solve import SolveOptions, Solver, Status
 MAX_DECIMALS = 6  # objective values are compared on a grid no finer than 1e-6 of their unit
 RATIO_RESOLUTION = 1e-6  # shares closer than this count as equal
 REFERENCE_MARGIN = 0.1  # hypervolume reference point: nadir + 10 % of the front's range
-# Tight feasibility tolerances so that a bound "at most u - resolution/2" is never met by a
-# point exactly at u through a binary read as 0.999999.
-PARETO_SOLVER_OPTIONS = {"mip_feasibility_tolerance": 1e-9, "primal_feasibility_tolerance": 1e-9}
+PARETO_SOLVER_OPTIONS: dict[str, Any] = {}  # HiGHS defaults; see STRICT_OPTIONS and RESCUE_OPTIONS
+# Used only to re-solve a box whose answer, scored exactly, is not strictly inside it (a binary
+# read as 0.999999 can meet a bound "at most u - resolution/2" the rounded answer misses).
+STRICT_OPTIONS = {"mip_feasibility_tolerance": 1e-9, "primal_feasibility_tolerance": 1e-9}
+# Used only when HiGHS calls infeasible a stage whose previous stage's answer is feasible: known
+# HiGHS presolve bugs (e.g. ERGO-Code/HiGHS#1718) after bound rows are added; a fresh instance
+# without presolve is the workaround.
+RESCUE_OPTIONS = {"presolve": "off"}
 TIEBREAK = "__pareto_tiebreak__"
 
 
@@ -85,6 +90,7 @@ class ParetoFront:
     highs_times_s: tuple[float, ...] = field(default=(), repr=False)
     point_limits: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
     active_families: tuple[str, ...] = ()
+    rescues: int = 0
 
     @property
     def objectives(self) -> tuple[str, ...]:
@@ -144,9 +150,15 @@ class FrontModel:
         )
         self.loose = {axis.name: _loose_bound(self.data, axis, spec) for axis, spec in zip(self.axes, self.specs, strict=True)}
         self._add_bound_rows()
-        self.solver = Solver(SolveOptions(mip_rel_gap=0.0, threads=threads, solver_options=dict(PARETO_SOLVER_OPTIONS)))
+        self.threads = threads
+        self.solver = self._new_solver(PARETO_SOLVER_OPTIONS)
+        self.strict_solver: Solver | None = None
         self.solves = 0
+        self.rescues = 0
         self.highs_times: list[float] = []
+
+    def _new_solver(self, options: dict[str, Any]) -> Solver:
+        return Solver(SolveOptions(mip_rel_gap=0.0, threads=self.threads, solver_options=dict(options)))
 
     def _add_bound_rows(self) -> None:
         m, names = self.m, [axis.name for axis in self.axes]
@@ -168,14 +180,20 @@ class FrontModel:
     def _bound(self, name: str, value: float | None) -> None:
         self.m.pareto_bound_value[name].set_value(self.loose[name] if value is None else value)
 
-    def _solve(self, name: str, deadline: float | None) -> tuple[Status, bool]:
+    def _solve(self, name: str, deadline: float | None, solver: Solver, must_be_feasible: bool = False) -> tuple[Status, bool]:
         if name != TIEBREAK:
             set_objective(self.m, name)
         left = None if deadline is None else deadline - time.perf_counter()
         if left is not None and left <= 0:
             raise _Stopped(Status.TIME_LIMIT_NO_SOLUTION)
         gap = None if name == TIEBREAK or self.axis(name).is_ratio else self.axis(name).resolution / 4
-        report = self.solver.solve(self.m, time_limit_s=left, abs_gap=gap)
+        report = solver.solve(self.m, time_limit_s=left, abs_gap=gap)
+        if must_be_feasible and report.status in (Status.INFEASIBLE, Status.INFEASIBLE_OR_UNBOUNDED):
+            self.rescues += 1
+            self.highs_times.append(report.runtime_s)
+            report = self._new_solver(RESCUE_OPTIONS).solve(self.m, time_limit_s=left, abs_gap=gap)
+            if report.status in (Status.INFEASIBLE, Status.INFEASIBLE_OR_UNBOUNDED):
+                raise EngineError(f"HiGHS reports infeasible a subproblem whose previous stage was feasible ({name}); please report this study")
         self.solves += report.iterations
         self.highs_times.append(report.runtime_s)
         return report.status, report.status == Status.OPTIMAL
@@ -190,6 +208,20 @@ class FrontModel:
 
     def lexicographic(self, order: Sequence[str], upper: dict[str, float], deadline: float | None = None,
                       sequential: bool = False) -> tuple[str, dict[str, float], Architecture] | None:
+        """Solve a box; if its answer, scored exactly, is not strictly inside, solve it again with strict tolerances."""
+        result = self._lexicographic(order, upper, deadline, sequential, self.solver)
+        if result is None or all(self.axis(n).sign * result[1][n] <= bound + self.axis(n).resolution / 4 for n, bound in upper.items()):
+            return result
+        if self.strict_solver is None:
+            self.strict_solver = self._new_solver(STRICT_OPTIONS)
+        self.rescues += 1
+        result = self._lexicographic(order, upper, deadline, sequential, self.strict_solver)
+        if result is not None and not all(self.axis(n).sign * result[1][n] <= bound + self.axis(n).resolution / 4 for n, bound in upper.items()):
+            raise EngineError("a Pareto subproblem's answer lies outside its box even with strict tolerances; please report this study")
+        return result
+
+    def _lexicographic(self, order: Sequence[str], upper: dict[str, float], deadline: float | None,
+                       sequential: bool, solver: Solver) -> tuple[str, dict[str, float], Architecture] | None:
         """Best `order[0]`, then the rest, with sign * objective <= upper[name] for bounded ones.
 
         The later objectives are optimised one after the other (`sequential`, always for a ratio) or
@@ -201,7 +233,7 @@ class FrontModel:
             self._bound(axis.name, upper.get(axis.name))
         proven = True
         try:
-            status, ok = self._solve(order[0], deadline)
+            status, ok = self._solve(order[0], deadline, solver)
             if status in (Status.INFEASIBLE, Status.INFEASIBLE_OR_UNBOUNDED):
                 return None
             if status not in (Status.OPTIMAL, Status.FEASIBLE):
@@ -212,7 +244,7 @@ class FrontModel:
             self._fix(order[0], values)
             if sequential or any(self.axis(n).is_ratio for n in rest):
                 for name in rest:
-                    status, ok = self._solve(name, deadline)
+                    status, ok = self._solve(name, deadline, solver, must_be_feasible=True)
                     if status not in (Status.OPTIMAL, Status.FEASIBLE):
                         raise _Stopped(status)
                     proven &= ok
@@ -220,7 +252,7 @@ class FrontModel:
                     self._fix(name, values)
             elif rest:
                 self._set_tiebreak(rest)
-                status, ok = self._solve(TIEBREAK, deadline)
+                status, ok = self._solve(TIEBREAK, deadline, solver, must_be_feasible=True)
                 if status not in (Status.OPTIMAL, Status.FEASIBLE):
                     raise _Stopped(status)
                 proven &= ok
@@ -411,7 +443,7 @@ def _assemble(study: Study, model: FrontModel, order: list[str], requested: Sequ
         ideal=ideal, nadir=nadir, reference=reference, hypervolume=hv, complete=complete and not options.points,
         method=method, solves=model.solves, runtime_s=runtime, highs_runtime_s=float(sum(model.highs_times)),
         solver_version=model.solver.version, notes=tuple(notes), highs_times_s=tuple(model.highs_times),
-        point_limits=point_limits, active_families=tuple(model.m.active_families),
+        point_limits=point_limits, active_families=tuple(model.m.active_families), rescues=model.rescues,
     )
 
 
