@@ -112,3 +112,26 @@ def test_bad_objective_lists_are_one_line_errors(tiny_study):
         pareto_front(tiny_study, ["cost"])
     with pytest.raises(StudyError, match="unknown objective 'nope'"):
         pareto_front(tiny_study, ["cost", "nope"])
+
+
+def test_false_infeasibility_of_a_later_stage_is_rescued(tiny_study, monkeypatch):
+    """A later stage is feasible by construction; a HiGHS 'infeasible' there is re-solved, not dropped."""
+    from optimizer import pareto
+    from optimizer.solve import Solver, Status
+
+    original = Solver.solve
+    calls = {"n": 0}
+
+    def flaky(self, m, time_limit_s=None, abs_gap=None):
+        report = original(self, m, time_limit_s, abs_gap)
+        calls["n"] += 1
+        if calls["n"] == 2:  # the second stage of the first subproblem
+            from dataclasses import replace
+
+            return replace(report, status=Status.INFEASIBLE)
+        return report
+
+    monkeypatch.setattr(Solver, "solve", flaky)
+    front = pareto.pareto_front(tiny_study, ["cost", "partnership"])
+    assert front.rescues == 1
+    assert front_set(front, ["cost", "partnership"]) == {(4050.0, 7.0), (4110.0, 9.0)}
