@@ -118,7 +118,7 @@ def closest_run(result: RunResult, reference: Mapping[str, str]) -> RunResult:
     the moves the optimum needs, not a tie the solver happened to pick. A ratio objective or a
     run without a proven optimum is returned as it is.
     """
-    import pyomo.environ as pyo
+    import pyomo.core as pyo
 
     from optimizer.model import set_objective
     from optimizer.objectives import ObjectiveTerm
@@ -166,7 +166,7 @@ def _base_key(study: Study, objective: str, options: SolveOptions) -> str:
 
 def _mutable_params(m: Any) -> dict[str, Any]:
     """The candidate limits this model holds as mutable Params, by name."""
-    import pyomo.environ as pyo
+    import pyomo.core as pyo
 
     out = {}
     for name in MUTABLE_LIMITS:
@@ -322,6 +322,7 @@ def _local_pool(context: SweepContext, pending: list[tuple[int, SweepPoint]], wo
 
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
                                initializer=_init_worker, initargs=(context,))
+    finished = False
     try:
         futures = {pool.submit(_run_in_pool, point, run): (run, point) for run, point in pending}
         for future in as_completed(futures):
@@ -330,8 +331,10 @@ def _local_pool(context: SweepContext, pending: list[tuple[int, SweepPoint]], wo
             except BrokenProcessPool:
                 raise EngineError("a sweep worker process died; rerun the same command to resume (finished runs are kept). "
                                   "A script that runs a parallel sweep needs `if __name__ == \"__main__\":` (docs/scripting.md)") from None
+        finished = True
     finally:
-        pool.shutdown(wait=False, cancel_futures=True)
+        # done: join the idle workers; stopped early: drop the queued runs and do not wait for the running ones
+        pool.shutdown(wait=finished, cancel_futures=not finished)
 
 
 def _on_dask(context: SweepContext, pending: list[tuple[int, SweepPoint]], scheduler: Any) -> Records:

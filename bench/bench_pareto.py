@@ -1,0 +1,280 @@
+"""Exact Pareto fronts: our engine versus pyaugmecon 2.0.1 (HiGHS) on the same models, and versus HiGHS's own time on its subproblems.
+
+Needs Python >= 3.12 with pyaugmecon 2.0.1 (bench/README.md, "bench_pareto.py"). Every measurement runs in a fresh child
+interpreter; times exclude imports and study generation. Nothing is asserted: targets are printed as PASS/FAIL.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing
+import os
+import random
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+MARK = "BENCH_JSON "
+OBJECTIVES = {3: ("cost", "partner_value", "science_value"), 2: ("cost", "science_value")}
+REFERENCE = ("cost,partnership", "cost,landing_slip", "cost,international_partners")
+
+
+def synthetic_study(seed: int, size: int = 15):
+    """Every element required, 3 offers each (NASA, a partner, a company): 3 * elements binaries, integer cost and scores.
+
+    The three objectives conflict pairwise: companies are cheapest (low science, no partner value), partners cost more
+    and bring partner value, NASA costs most and brings the most science. Limits: total budget, annual budgets,
+    a per-partner share cap and a science floor.
+    """
+    from architecture.elements import Element
+    from architecture.offers import Offer
+    from architecture.policy import Limits, ObjectiveSpec, StudyInfo
+    from architecture.providers import Provider
+    from architecture.study import Study
+
+    rng = random.Random(seed)
+    years = tuple(range(2025, 2033))
+    kinds = {"nasa": "nasa", "esa": "international", "jaxa": "international", "acme": "commercial", "orbital": "commercial", "lunar": "commercial"}
+    providers = {p: Provider(id=p, name=p.upper(), kind=k) for p, k in kinds.items()}
+    elements, offers = {}, {}
+    for index in range(size):
+        eid = f"e{index:02d}"
+        elements[eid] = Element(id=eid, name=eid, category="module", location="surface", required=True, critical_path=False)
+        base, start, span = rng.randint(40, 200), rng.randint(0, len(years) - 3), rng.randint(2, 3)
+        for pid, price, science, partner in (
+            ("nasa", rng.uniform(1.1, 1.5), rng.randint(4, 9), 0),
+            (rng.choice(("esa", "jaxa")), rng.uniform(0.7, 1.1), rng.randint(1, 6), rng.randint(2, 9)),
+            (rng.choice(("acme", "orbital", "lunar")), rng.uniform(0.4, 0.8), rng.randint(0, 4), 0),
+        ):
+            metrics = {"partner_cost_musd": float(round(base * 0.5)) if partner else 0.0, "partner_value": float(partner), "science_value": float(science)}
+            offers[(eid, pid)] = Offer(element=eid, provider=pid, cost_musd=float(round(base * price)), slip_months=0.0,
+                                       first_year=years[start], last_year=years[start + span - 1], metrics=metrics)
+    nasa = [o for (_, p), o in offers.items() if p == "nasa"]
+    best_science = sum(max(o.value("science_value") for o in offers.values() if o.element == e) for e in elements)
+    nasa_by_year = {fy: sum(o.cost_musd / (o.last_year - o.first_year + 1) for o in nasa if o.first_year <= fy <= o.last_year) for fy in years}
+    limits = Limits(total_budget_musd=round(0.8 * sum(o.cost_musd for o in nasa)), max_partner_share=0.3,
+                    annual_budget_musd={fy: round(0.9 * v) for fy, v in nasa_by_year.items() if v},
+                    metric_min={"science_value": round(0.5 * best_science)})
+    objectives = {"cost": ObjectiveSpec(name="cost", sense="min", column="cost_musd"),
+                  "partner_value": ObjectiveSpec(name="partner_value", sense="max", column="partner_value"),
+                  "science_value": ObjectiveSpec(name="science_value", sense="max", column="science_value")}
+    return Study(info=StudyInfo(name=f"bench-pareto-s{seed}", first_year=years[0], last_year=years[-1]), elements=elements,
+                 providers=providers, offers=offers, limits=limits, objectives=objectives,
+                 metric_columns=("partner_cost_musd", "partner_value", "science_value"))
+
+
+def count_highs_runs() -> list[tuple[float, float]]:
+    """Record (wall, HiGHS clock) of every Highs.run() in this process. getRunTime() is cumulative per Highs object: use its delta."""
+    import highspy
+
+    calls: list[tuple[float, float]] = []
+    original = highspy.Highs.run
+
+    def run(self):
+        before, t0 = self.getRunTime(), time.perf_counter()
+        status = original(self)
+        calls.append((time.perf_counter() - t0, self.getRunTime() - before))
+        return status
+
+    highspy.Highs.run = run
+    return calls
+
+
+def time_stages(spent: dict[str, float]) -> None:
+    """Accumulate wall time per engine stage by wrapping the functions pareto_front calls."""
+    import optimizer.pareto as pareto
+    from optimizer.solve import Solver
+
+    def wrap(owner: object, name: str, key: str) -> None:
+        original = getattr(owner, name)
+
+        def timed(*args, **kwargs):
+            t0 = time.perf_counter()
+            try:
+                return original(*args, **kwargs)
+            finally:
+                spent[key] = spent.get(key, 0.0) + time.perf_counter() - t0
+
+        setattr(owner, name, timed)
+
+    for owner, name, key in ((pareto.FrontModel, "__init__", "build"), (Solver, "_solve_once", "pyomo_solve"), (pareto.FrontModel, "_values", "score"),
+                             (pareto, "set_objective", "objective"), (pareto.FrontModel, "_set_tiebreak", "objective"), (pareto, "_assemble", "assemble")):
+        wrap(owner, name, key)
+
+
+def load(study: str):
+    if study.startswith("synthetic:"):
+        return synthetic_study(int(study.split(":")[1]))
+    from architecture.study import load_study
+
+    return load_study(study)
+
+
+def child_ours(study_name: str, names: list[str]) -> dict:
+    from optimizer.pareto import ParetoOptions, pareto_front
+
+    study = load(study_name)
+    calls, spent = count_highs_runs(), {}
+    time_stages(spent)
+    t0 = time.perf_counter()
+    front = pareto_front(study, names, ParetoOptions(threads=1))
+    wall = time.perf_counter() - t0
+    return {"wall_s": wall, "points": front.points[names].to_numpy().tolist(), "complete": front.complete, "subproblems": front.solves,
+            "runs": len(calls), "run_wall_s": sum(c[0] for c in calls), "highs_s": sum(c[1] for c in calls),
+            "engine_highs_runtime_s": front.highs_runtime_s, "rescues": front.rescues, "stages": spent, "binaries": len(study.offers)}
+
+
+def child_augmecon(study_name: str, names: list[str], workers: int) -> dict:
+    """Run pyaugmecon on our own Pyomo model: build_model's objective expressions as obj_list (pyaugmecon flips min ones itself)."""
+    import pyomo.environ as pyo
+    from pyaugmecon import PyAugmecon
+
+    from architecture import Architecture
+    from architecture.evaluate import feasible_objectives
+    from optimizer.data import to_model_data
+    from optimizer.model import build_model
+
+    study = load(study_name)
+    calls = count_highs_runs()  # counts only in-process runs (workers = 1)
+    if workers > 1:  # pyaugmecon 2.0.1 spawns its workers but makes its counters in the default (fork) context: align them
+        multiprocessing.set_start_method("spawn", force=True)
+    t0 = time.perf_counter()
+    m = build_model(to_model_data(study), tuple(names))
+    m.del_component("objective")
+    m.obj_list = pyo.ObjectiveList()
+    for name in names:
+        term = m.objective_terms[name]
+        m.obj_list.add(expr=term.numerator, sense=pyo.minimize if term.sense == "min" else pyo.maximize)
+    config = {"name": "bench", "mode": "exact", "workers": workers, "early_exit": True, "bypass": True, "flag": True,
+              "solver_name": "highs", "solver_options": {"mip_rel_gap": 0.0, "threads": 1}, "objective_order": "auto_range",
+              "store_decision_variables": True, "artifact_folder": tempfile.mkdtemp(prefix="bench_pareto_"), "write_csv": False,
+              "progress_bar": False, "log_to_console": False}
+    result = PyAugmecon(m, config).solve()
+    wall = time.perf_counter() - t0
+    verified = 0  # after the clock: points whose architecture our evaluator finds feasible with the same objective values
+    for solution in result.solutions:
+        arch = Architecture(dict(sorted(pair for pair, x in solution.variables["assign"].items() if x > 0.5)))
+        values = feasible_objectives(study, arch, names)
+        verified += values is not None and all(abs(values[n] - v) < 1e-6 for n, v in zip(names, solution.point, strict=True))
+    return {"wall_s": wall, "points": [[float(v) for v in p] for p in result.points], "solved": result.models_solved, "verified": verified,
+            "infeasible": result.models_infeasible, "grid": result.grid_point_count, "runs": len(calls),
+            "highs_s": sum(c[1] for c in calls), "own_runtime_s": result.runtime_seconds}
+
+
+def run_child(*args: str) -> dict:
+    proc = subprocess.run([sys.executable, __file__, "--child", *args], capture_output=True, text=True, cwd=ROOT)
+    lines = [line for line in proc.stdout.splitlines() if line.startswith(MARK)]
+    if not lines:
+        raise RuntimeError(f"child {args} failed (exit {proc.returncode}):\n{proc.stderr[-3000:]}")
+    return json.loads(lines[-1][len(MARK):])
+
+
+def compare(ours: list, theirs: list, senses: list[int]) -> tuple[bool, int, int, int, int]:
+    """Identical rounded sets? Counts only-ours, only-theirs, and how many of each no point of the other set dominates."""
+    a, b = {tuple(round(v, 6) for v in p) for p in ours}, {tuple(round(v, 6) for v in p) for p in theirs}
+
+    def dominated(p: tuple, by: set) -> bool:
+        return any(q != p and all(s * x <= s * y for s, x, y in zip(senses, q, p, strict=True)) for q in by)
+
+    only_a, only_b = a - b, b - a
+    return a == b, len(only_a), len(only_b), sum(not dominated(p, b) for p in only_a), sum(not dominated(p, b) for p in only_b)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--seeds", default="0,1", help="synthetic study seeds (each gives a 3- and a 2-objective problem)")
+    parser.add_argument("--workers", default="1", help="pyaugmecon worker processes, e.g. 1 or 1,2 (the ratio uses the first)")
+    parser.add_argument("--reference", default=str(ROOT / "inputs" / "reference"))
+    parser.add_argument("--skip-augmecon", action="store_true")
+    parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        kind, study, names = args.child[0], args.child[1], args.child[2].split(",")
+        out = child_ours(study, names) if kind == "ours" else child_augmecon(study, names, int(args.child[3]))
+        print(MARK + json.dumps(out), flush=True)
+        return
+    import pyaugmecon
+
+    workers = [int(w) for w in args.workers.split(",")]
+    print(f"Python {sys.version.split()[0]}, pyaugmecon {pyaugmecon.__version__}, {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f}")
+    print("ours: pareto_front(threads=1); pyaugmecon: exact mode (grid = every integer of each constrained objective's range), "
+          "early exit + bypass + flags, appsi_highs, mip_rel_gap=0, threads=1\n")
+    head = (f"{'problem':<22}{'bin':>4}{'ours pts':>9}{'aug pts':>8}  {'same':<5}{'only o/a':>9}{'undom o/a':>10}"
+            f"{'ours s':>8}{'ours runs':>10}{'aug s':>8}{'aug runs':>9}{'grid':>6}{'aug ok':>7}{'aug/ours':>9}")
+    rows: list[dict] = []
+    print(head + "\n" + "-" * len(head))
+    for seed in [int(s) for s in args.seeds.split(",")]:
+        for p in (3, 2):
+            names = OBJECTIVES[p]
+            study, label = f"synthetic:{seed}", f"s{seed} {p}-obj"
+            ours = run_child("ours", study, ",".join(names))
+            row = {"label": label, "objectives": p, "ours": ours, "aug": {}}
+            rows.append(row)
+            for w in [] if args.skip_augmecon else workers:
+                row["aug"][w] = run_child("augmecon", study, ",".join(names), str(w))
+            if not row["aug"]:
+                print(f"{label:<22}{ours['binaries']:>4}{len(ours['points']):>9}{'-':>8}  {'-':<5}{'':>19}{ours['wall_s']:>8.2f}{ours['runs']:>10}")
+                continue
+            senses = [1 if n == "cost" else -1 for n in names]
+            for w, aug in row["aug"].items():
+                same, only_o, only_a, undom_o, undom_a = compare(ours["points"], aug["points"], senses)
+                row.setdefault("same", same)
+                ratio = aug["wall_s"] / ours["wall_s"]
+                row.setdefault("ratio", ratio)
+                print(f"{label + (f' w={w}' if len(workers) > 1 else ''):<22}{ours['binaries']:>4}{len(ours['points']):>9}{len(aug['points']):>8}  "
+                      f"{'yes' if same else 'NO':<5}{f'{only_o}/{only_a}':>9}{f'{undom_o}/{undom_a}':>10}{ours['wall_s']:>8.2f}{ours['runs']:>10}"
+                      f"{aug['wall_s']:>8.2f}{(aug['runs'] if w == 1 else aug['solved']):>9}{aug['grid']:>6}{aug['verified']:>7}{ratio:>8.2f}x")
+    print("  runs = Highs.run() calls (ours: every stage of every box, payoff table included; pyaugmecon with w>1: grid solves only);"
+          "\n  only o/a = points only ours / only pyaugmecon has; undom o/a = of those, how many no point of the other set dominates"
+          " (> 0: the other set misses nondominated points);\n  aug ok = pyaugmecon points whose architecture our evaluator scores"
+          " feasible with the same values")
+
+    print("\nWhere our time goes (s; 'pyomo' = Solver._solve_once minus Highs.run(): persistent update, objective hand-off, config, "
+          "log capture, postsolve, load_vars)")
+    stage_head = f"{'problem':<26}{'wall':>8}{'HiGHS':>8}{'run-clk':>8}{'pyomo':>8}{'build':>8}{'score':>8}{'obj':>8}{'assemble':>9}{'other':>8}{'ms/run':>8}"
+    print(stage_head + "\n" + "-" * len(stage_head))
+    reference = []
+    for pair in REFERENCE:
+        ours = run_child("ours", args.reference, pair)
+        reference.append({"label": f"ref {pair}", "ours": ours})
+    for row in [*rows, *reference]:
+        o, s = row["ours"], row["ours"]["stages"]
+        pyomo = s.get("pyomo_solve", 0.0) - o["run_wall_s"]
+        other = o["wall_s"] - s.get("pyomo_solve", 0.0) - sum(s.get(k, 0.0) for k in ("build", "score", "objective", "assemble"))
+        print(f"{row['label']:<26}{o['wall_s']:>8.2f}{o['highs_s']:>8.2f}{o['run_wall_s'] - o['highs_s']:>8.2f}{pyomo:>8.2f}"
+              + "".join(f"{s.get(k, 0.0):>{w}.2f}" for k, w in (("build", 8), ("score", 8), ("objective", 8), ("assemble", 9)))
+              + f"{other:>8.2f}{1000 * (o['wall_s'] - o['highs_s']) / max(o['runs'], 1):>8.1f}")
+    print("  HiGHS = sum of HiGHS's own clock over every Highs.run() (the raw-HiGHS sum); run-clk = Highs.run() wall minus that clock "
+          "(highspy's Python callbacks); ms/run = (wall - HiGHS) / runs")
+
+    print("\nReference study, 2-objective fronts: our front time against the raw-HiGHS sum of the same subproblems")
+    ref_head = f"{'objectives':<30}{'points':>7}{'runs':>6}{'wall s':>8}{'HiGHS s':>9}{'ratio':>7}{'engine highs_runtime_s':>24}"
+    print(ref_head + "\n" + "-" * len(ref_head))
+    for row in reference:
+        o = row["ours"]
+        row["ratio"] = o["wall_s"] / max(o["highs_s"], 1e-9)
+        print(f"{row['label'][4:]:<30}{len(o['points']):>7}{o['runs']:>6}{o['wall_s']:>8.2f}{o['highs_s']:>9.3f}{row['ratio']:>7.2f}"
+              f"{o['engine_highs_runtime_s']:>24.3f}")
+    print("  engine highs_runtime_s = ParetoFront.highs_runtime_s as the engine reports it (a sum of cumulative getRunTime() readings)\n")
+
+    three = [r for r in rows if r["objectives"] == 3 and "ratio" in r]
+    if three:
+        ok = all(r["same"] and r["ratio"] >= 10 for r in three)
+        detail = ", ".join(f"{r['label']}: {r['ratio']:.2f}x, {len(r['ours']['points'])} vs {len(next(iter(r['aug'].values()))['points'])} points, "
+                           f"{'identical' if r['same'] else 'NOT identical'}" for r in three)
+        print(f"{'PASS' if ok else 'FAIL'}  >= 10x faster than pyaugmecon with identical point sets, 3 objectives: {detail}")
+    else:
+        print("N/A   >= 10x faster than pyaugmecon: run without --skip-augmecon")
+    worst = max(reference, key=lambda r: r["ratio"])
+    ok = worst["ratio"] <= 1.5
+    detail = ", ".join(f"{r['label'][4:]} {r['ratio']:.2f}x" for r in reference)
+    print(f"{'PASS' if ok else 'FAIL'}  within 1.5x the raw-HiGHS sum on the reference 2-objective fronts: {detail}")
+
+
+if __name__ == "__main__":
+    main()
