@@ -288,8 +288,8 @@ def _dominates(a: tuple[float, ...], b: tuple[float, ...], tol: tuple[float, ...
 class _Boxes:
     """Local upper bounds of the search region in the bounded objectives (min-form).
 
-    A box u holds the points with sign * f_i < u_i for every bounded objective i; a new point y
-    splits every box it lies in into one box per bounded objective (u with u_i := y_i), and
+    A box u holds the points with sign * f_i < u_i for every bounded objective i; the point y
+    found by solving box u splits it into one box per bounded objective (u with u_i := y_i), and
     boxes inside other boxes are dropped: their points are searched by the larger box.
     """
 
@@ -316,13 +316,17 @@ class _Boxes:
         self.empty.append(box)
 
     def add_point(self, point: tuple[float, ...], searched: tuple[float, ...]) -> None:
-        split = [box for box in self.open if self.below(point, box)]
-        if self.below(point, searched):
-            split.append(searched)
-        keep = [box for box in self.open if box not in split]
-        for box in split:
-            for i in range(len(box)):
-                keep.append(tuple(point[i] if j == i else box[j] for j in range(len(box))))
+        """Split the box just searched by the point its solve returned.
+
+        Only that box: the point is known to be best in the first objective within it, not
+        within other open boxes, so splitting those would cut away points better in the first
+        objective. A box inside another open box is dropped (the larger box's search covers it).
+        """
+        if not self.below(point, searched):
+            raise EngineError("a Pareto point lies outside the box it was found in; please report this study")
+        keep = list(self.open)
+        for i in range(len(searched)):
+            keep.append(tuple(point[i] if j == i else searched[j] for j in range(len(searched))))
         unique = list(dict.fromkeys(keep))
         self.open = [b for b in unique if not any(b != c and self.inside(b, c) for c in unique)]
 

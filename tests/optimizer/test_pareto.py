@@ -135,3 +135,19 @@ def test_false_infeasibility_of_a_later_stage_is_rescued(tiny_study, monkeypatch
     front = pareto.pareto_front(tiny_study, ["cost", "partnership"])
     assert front.rescues == 1
     assert front_set(front, ["cost", "partnership"]) == {(4050.0, 7.0), (4110.0, 9.0)}
+
+
+def test_three_objective_front_with_many_points_equals_brute_force():
+    """Regression: splitting boxes other than the one solved lost points on larger 3-objective fronts."""
+    import importlib.util
+    from pathlib import Path
+
+    spec = importlib.util.spec_from_file_location("bench_pareto", Path(__file__).parents[2] / "bench" / "bench_pareto.py")
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    study = bench.synthetic_study(0, size=9)
+    names = list(study.objectives)[:3]
+    front = pareto_front(study, names)
+    assert front.complete
+    assert front_set(front, names) == brute_front(study, names)
+    assert len(front.points) == 40
