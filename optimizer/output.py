@@ -341,19 +341,7 @@ def open_sweep_folder(out: str | Path, manifest: dict[str, Any], overwrite: bool
         else:
             problem = "already exists and is not a sweep folder; pass --overwrite to replace it or choose another --out"
         raise StudyError(Issue(str(out), problem, "run_exists"))
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(f".{out.name}.tmp-{os.getpid()}")
-    if tmp.exists():
-        shutil.rmtree(tmp)
-    (tmp / SWEEP_RECORDS).mkdir(parents=True)
-    write_json_atomic(tmp / "manifest.json", manifest)
-    old_folder = None
-    if out.exists():
-        old_folder = out.with_name(f".{out.name}.old-{os.getpid()}")
-        os.rename(out, old_folder)
-    os.rename(tmp, out)
-    if old_folder is not None:
-        shutil.rmtree(old_folder)
+    write_folder(out, {SWEEP_RECORDS: lambda path: path.mkdir(), "manifest.json": lambda path: write_json_atomic(path, manifest)}, overwrite)
     return manifest, {}
 
 

@@ -210,15 +210,19 @@ class FrontModel:
                       sequential: bool = False) -> tuple[str, dict[str, float], Architecture] | None:
         """Solve a box; if its answer, scored exactly, is not strictly inside, solve it again with strict tolerances."""
         result = self._lexicographic(order, upper, deadline, sequential, self.solver)
-        if result is None or all(self.axis(n).sign * result[1][n] <= bound + self.axis(n).resolution / 4 for n, bound in upper.items()):
+        if result is None or self._inside(result[1], upper):
             return result
         if self.strict_solver is None:
             self.strict_solver = self._new_solver(STRICT_OPTIONS)
         self.rescues += 1
         result = self._lexicographic(order, upper, deadline, sequential, self.strict_solver)
-        if result is not None and not all(self.axis(n).sign * result[1][n] <= bound + self.axis(n).resolution / 4 for n, bound in upper.items()):
+        if result is not None and not self._inside(result[1], upper):
             raise EngineError("a Pareto subproblem's answer lies outside its box even with strict tolerances; please report this study")
         return result
+
+    def _inside(self, values: dict[str, float], upper: dict[str, float]) -> bool:
+        """Exact values meet every box bound (bounds already sit half a resolution inside the box)."""
+        return all(self.axis(n).sign * values[n] <= bound + self.axis(n).resolution / 4 for n, bound in upper.items())
 
     def _lexicographic(self, order: Sequence[str], upper: dict[str, float], deadline: float | None,
                        sequential: bool, solver: Solver) -> tuple[str, dict[str, float], Architecture] | None:
