@@ -27,17 +27,18 @@ class SyntheticSize:
     offers_per_element: tuple[int, int] = (2, 5)
 
 
+# medium and large have the shapes of the design guide's measured models: about 2,400 and 19,000 offers (binaries)
 SIZES = {
     "small": SyntheticSize(40, 8, 10),
-    "medium": SyntheticSize(200, 25, 15),
-    "large": SyntheticSize(1000, 60, 25, (5, 15)),
+    "medium": SyntheticSize(200, 25, 15, (8, 16)),
+    "large": SyntheticSize(1000, 60, 25, (10, 28)),
 }
 
 
 def generate_study(size: SyntheticSize, seed: int = 0, limits: bool = True, tightness: float = 0.9) -> Study:
     """A random but plausible study: a DAG of requires, NASA offers everywhere, all limit kinds.
 
-    `tightness` scales the budgets relative to the cheapest-offer spending: lower is harder.
+    `tightness` scales the budgets relative to the cheapest-offer spending: higher is harder.
     """
     rng = random.Random(seed)
     first_year = 2025
@@ -139,5 +140,13 @@ def _limits_for(study: Study, rng: random.Random, tightness: float) -> Limits:
         max_partner_share=0.35,
         min_providers_per_category={"logistics": 2} if sum(e.category == "logistics" for e in study.elements.values()) >= 2 else {},
         metric_min={"science_value": round(sum(1.0 for _ in required) * 0.5, 1)},
-        metric_max={"partner_value": round(rng.uniform(5, 30), 1)} if rng.random() < 0.5 else {},
+        metric_max={"partner_value": round(rng.uniform(0.15, 0.3) * _most_partner_value(study), 1)} if rng.random() < 0.5 else {},
     )
+
+
+def _most_partner_value(study: Study) -> float:
+    """The partner value of an architecture taking every element's highest-valued offer (the cap scales with size)."""
+    best: dict[str, float] = {}
+    for offer in study.offers.values():
+        best[offer.element] = max(best.get(offer.element, 0.0), offer.value("partner_value"))
+    return sum(best.values())

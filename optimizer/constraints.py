@@ -197,19 +197,49 @@ def define_commercial_share_min_constraints(m: pyo.ConcreteModel, data: ModelDat
 def define_partner_share_max_constraints(m: pyo.ConcreteModel, data: ModelData) -> None:
     """No international partner holds more than a fraction of programme cost.
 
-    For p international: sum_{(e,p')} (1[p' = p] - max_partner_share) q[e,p'] x[e,p'] <= 0, with
-    q = cost + in-kind value. Skipped without the limit; the share is a constant for the reason
-    given in define_commercial_share_min_constraints. See docs/formulation.md#partner_share_max.
+    programme_cost_musd = sum q[e,p] x[e,p] (q = cost + in-kind value); for p international:
+    sum_{e} q[e,p] x[e,p] <= max_partner_share * programme_cost_musd. A partner whose offers cannot
+    reach the share in any assignment gets no row. Skipped without the limit; the share is a
+    constant for the reason given in define_commercial_share_min_constraints.
+    See docs/formulation.md#partner_share_max.
     """
     share = data.limits.max_partner_share
     partners = [p for p in data.providers if data.kind[p] == "international" and data.offers_of_provider[p]]
     if share is None or not partners:
         return
     q = {pair: offer.programme_cost_musd for pair, offer in data.offers.items()}
-    m.PARTNERS = pyo.Set(initialize=partners, ordered=True)
+    m.PARTNERS = pyo.Set(initialize=_partners_that_can_exceed(data, q, partners, share), ordered=True)
+    if not m.PARTNERS:
+        return
+    m.programme_cost_musd = pyo.Var(domain=pyo.NonNegativeReals)
+    m.programme_cost_definition = pyo.Constraint(expr=_offer_sum(m, data.offers, q.__getitem__) - m.programme_cost_musd == 0)
     m.partner_share_max = pyo.Constraint(
-        m.PARTNERS, rule=lambda m, p: _offer_sum(m, data.offers, lambda pair: ((1.0 if pair[1] == p else 0.0) - share) * q[pair]) <= 0
+        m.PARTNERS, rule=lambda m, p: _offer_sum(m, data.offers_of_provider[p], q.__getitem__) - share * m.programme_cost_musd <= 0
     )
+
+
+def _partners_that_can_exceed(data: ModelData, q: dict, partners: list[str], share: float) -> list[str]:
+    """The partners some assignment gives more than `share` of programme cost.
+
+    Each element adds at most its largest (1[p = partner] - share) * q (0 if optional and left out);
+    when even that sum is <= 0 the partner's row could never bind, and leaving it out keeps the
+    model small (HiGHS cannot always drop such a row itself once it is written sparsely).
+    """
+    def most(values: list[float], optional: bool) -> float:
+        best = max(values, default=float("-inf"))
+        return max(best, 0.0) if optional else best
+
+    elsewhere, adjust = 0.0, dict.fromkeys(partners, 0.0)  # the sum if the partner offered nothing, and its corrections
+    for e, pairs in data.offers_of_element.items():
+        optional = e not in data.required
+        others = sorted(q[pair] for pair in pairs)
+        without = most([-share * others[0]], optional) if others else 0.0
+        elsewhere += without
+        for pair in pairs:
+            if pair[1] in adjust:
+                rest = [q[o] for o in pairs if o != pair]
+                adjust[pair[1]] += most([(1.0 - share) * q[pair], *([-share * min(rest)] if rest else [])], optional) - without
+    return [p for p in partners if elsewhere + adjust[p] > 1e-9]
 
 
 def offer_spend_variable(m: pyo.ConcreteModel, data: ModelData) -> pyo.Var:
@@ -261,16 +291,17 @@ def define_provider_capacity_constraints(m: pyo.ConcreteModel, data: ModelData) 
 
 
 def define_provider_used_link_constraints(m: pyo.ConcreteModel, data: ModelData) -> None:
-    """provider_used[p] is 1 exactly when p delivers something.
+    """provider_used[p] is 1 exactly when p delivers something, for each tracked provider.
 
     assign[e,p] <= provider_used[p]; provider_used[p] <= sum_e assign[e,p]. Skipped without provider_used.
     See docs/formulation.md#provider_used_link.
     """
     if not hasattr(m, "provider_used"):
         return
-    m.provider_used_upper = pyo.Constraint(m.OFFERS, rule=lambda m, e, p: m.assign[e, p] <= m.provider_used[p])
+    m.TRACKED_OFFERS = pyo.Set(initialize=[pair for p in m.TRACKED_PROVIDERS for pair in data.offers_of_provider[p]], dimen=2, ordered=True)
+    m.provider_used_upper = pyo.Constraint(m.TRACKED_OFFERS, rule=lambda m, e, p: m.assign[e, p] <= m.provider_used[p])
     m.provider_used_link = pyo.Constraint(
-        m.PROVIDERS, rule=lambda m, p: m.provider_used[p] <= pyo.quicksum(m.assign[pair] for pair in data.offers_of_provider[p])
+        m.TRACKED_PROVIDERS, rule=lambda m, p: m.provider_used[p] <= pyo.quicksum(m.assign[pair] for pair in data.offers_of_provider[p])
     )
 
 
@@ -327,7 +358,7 @@ FAMILY_COMPONENTS = {
     "milestone_slip": ("milestone_slip",),
     "milestone_slip_limit": ("milestone_slip_limit",),
     "commercial_share_min": ("commercial_share_min",),
-    "partner_share_max": ("partner_share_max",),
+    "partner_share_max": ("programme_cost_definition", "partner_share_max"),
     "category_redundancy": ("category_provider_link", "category_redundancy"),
     "provider_capacity": ("provider_capacity",),
     "provider_used_link": ("provider_used_upper", "provider_used_link"),

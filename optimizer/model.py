@@ -8,7 +8,7 @@ import pyomo.core as pyo
 
 from optimizer.constraints import CONSTRAINT_FAMILIES, FAMILY_COMPONENTS, family_name
 from optimizer.data import ModelData
-from optimizer.objectives import ObjectiveTerm, define_expressions, needs_provider_used, objective_term
+from optimizer.objectives import ObjectiveTerm, define_expressions, objective_term, tracked_providers
 from optimizer.variables import (
     define_assignment_variables,
     define_provider_used_variables,
@@ -31,7 +31,7 @@ def build_model(data: ModelData, objective: str | Sequence[str]) -> pyo.Concrete
     define_sets(m, data)
     define_assignment_variables(m, data)
     define_slip_variables(m, data, needed=data.needs_slip(builtins))
-    define_provider_used_variables(m, data, needed=needs_provider_used(data, builtins))
+    define_provider_used_variables(m, data, tracked_providers(data, builtins))
     define_expressions(m, data)
     active = []
     for define in CONSTRAINT_FAMILIES:

@@ -39,15 +39,18 @@ def define_expressions(m: pyo.ConcreteModel, data: ModelData) -> None:
     )
     onboarding = 0
     if hasattr(m, "provider_used"):
-        fees = {p: data.study.providers[p].onboarding_cost_musd for p in data.providers}
+        fees = {p: data.study.providers[p].onboarding_cost_musd for p in m.TRACKED_PROVIDERS}
         onboarding = pyo.quicksum(f * m.provider_used[p] for p, f in fees.items() if f)
     m.agency_cost_musd = pyo.Expression(expr=m.offer_cost_musd + onboarding)
 
 
-def needs_provider_used(data: ModelData, objective_names: tuple[str, ...]) -> bool:
-    """provider_used[p] is needed for onboarding costs or for counting partners."""
-    onboarding = any(data.study.providers[p].onboarding_cost_musd > 0 and data.offers_of_provider[p] for p in data.providers)
-    return onboarding or "international_partners" in objective_names
+def tracked_providers(data: ModelData, objective_names: tuple[str, ...]) -> list[str]:
+    """Providers that need provider_used[p]: an onboarding cost to charge, or a partner to count."""
+    counted = "international_partners" in objective_names
+    return [
+        p for p in data.providers
+        if data.offers_of_provider[p] and (data.study.providers[p].onboarding_cost_musd > 0 or (counted and data.kind[p] == "international"))
+    ]
 
 
 def _worst_milestone_slip(m: pyo.ConcreteModel, data: ModelData) -> Any:

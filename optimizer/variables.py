@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import pyomo.core as pyo
 
 from optimizer.data import ModelData
@@ -29,11 +31,16 @@ def define_slip_variables(m: pyo.ConcreteModel, data: ModelData, needed: bool) -
     m.milestone_slip_months = pyo.Var(m.MILESTONES, domain=pyo.NonNegativeReals)
 
 
-def define_provider_used_variables(m: pyo.ConcreteModel, data: ModelData, needed: bool) -> None:
-    """provider_used[p] = 1 when p delivers anything (onboarding costs, partner counts)."""
-    if not needed:
+def define_provider_used_variables(m: pyo.ConcreteModel, data: ModelData, tracked: Sequence[str]) -> None:
+    """provider_used[p] = 1 when p delivers anything, for the providers whose use costs or counts.
+
+    `tracked`: providers with an onboarding cost, plus the international partners when their
+    number is an objective (objectives.tracked_providers); no variable when empty.
+    """
+    if not tracked:
         return
-    m.provider_used = pyo.Var(m.PROVIDERS, domain=pyo.Binary)
+    m.TRACKED_PROVIDERS = pyo.Set(initialize=list(tracked), ordered=True)
+    m.provider_used = pyo.Var(m.TRACKED_PROVIDERS, domain=pyo.Binary)
 
 
 def selected(m: pyo.ConcreteModel, data: ModelData, element: str):  # noqa: ANN201 - a Pyomo expression

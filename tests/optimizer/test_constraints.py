@@ -94,3 +94,12 @@ def test_family_is_absent_when_its_limit_is_not_set(family, tiny_study):
 def test_optional_family_absent_without_optional_choices(make_study):
     m, _, _ = _solve(make_study("elements[id=cargo_2].required=true"), "cost")
     assert m.component("assign_optional_at_most_once") is None
+
+
+def test_partner_share_row_only_for_partners_that_could_exceed_it(make_study):
+    """ESA's offers (programme cost up to 900 + 150 + 160 of at least ~1,600) can pass 20 % but not 90 %."""
+    m, _, report = _solve(make_study("limits.max_partner_share=0.2"), "cost")
+    assert list(m.PARTNERS) == ["esa"] and report.objective == pytest.approx(4200)
+    m, _, report = _solve(make_study("limits.max_partner_share=0.9"), "cost")
+    assert len(m.PARTNERS) == 0 and m.component("partner_share_max") is None
+    assert report.objective == pytest.approx(4050)  # the same optimum as without the limit
