@@ -7,22 +7,9 @@ not set its limit. Limits a sweep or a Pareto loop changes are mutable Params.
 from __future__ import annotations
 
 import pyomo.core as pyo
-from pyomo.core.expr.numeric_expr import LinearExpression
 
 from optimizer.data import ModelData
-from optimizer.variables import selected
-
-
-def _offer_sum(m: pyo.ConcreteModel, pairs, weight) -> LinearExpression:  # noqa: ANN001
-    """Sum of weight(pair) * assign[pair], built directly as a LinearExpression (fast to build and to hand off)."""
-    coefs, variables = [], []
-    assign = m.assign
-    for pair in pairs:
-        w = weight(pair)
-        if w:
-            coefs.append(w)
-            variables.append(assign[pair])
-    return LinearExpression(constant=0, linear_coefs=coefs, linear_vars=variables)
+from optimizer.variables import offer_sum, selected
 
 
 def define_assign_required_once_constraints(m: pyo.ConcreteModel, data: ModelData) -> None:
@@ -87,15 +74,15 @@ def define_budget_annual_constraints(m: pyo.ConcreteModel, data: ModelData) -> N
     years = [fy for fy in data.fiscal_years if fy in caps]
     if not years:
         return
-    by_year: dict[int, list[tuple[tuple[str, str], float]]] = {fy: [] for fy in years}
+    by_year: dict[int, dict[tuple[str, str], float]] = {fy: {} for fy in years}
     for pair, spend in data.spend_musd.items():
         for fy, amount in spend.items():
             if fy in by_year and amount != 0:
-                by_year[fy].append((pair, amount))
+                by_year[fy][pair] = amount
     m.BUDGET_YEARS = pyo.Set(initialize=years, ordered=True)
     m.annual_budget_musd = pyo.Param(m.BUDGET_YEARS, mutable=True, initialize={fy: caps[fy] for fy in years})
     m.budget_annual = pyo.Constraint(
-        m.BUDGET_YEARS, rule=lambda m, fy: pyo.quicksum(a * m.assign[pair] for pair, a in by_year[fy]) <= m.annual_budget_musd[fy]
+        m.BUDGET_YEARS, rule=lambda m, fy: offer_sum(m, by_year[fy], by_year[fy].__getitem__) <= m.annual_budget_musd[fy]
     )
 
 
@@ -118,7 +105,7 @@ def define_critical_path_single_owner_constraints(m: pyo.ConcreteModel, data: Mo
 
 
 def _own_slip(m: pyo.ConcreteModel, data: ModelData, e: str):  # noqa: ANN202
-    return _offer_sum(m, data.offers_of_element[e], lambda pair: data.offers[pair].slip_months)
+    return offer_sum(m, data.offers_of_element[e], lambda pair: data.offers[pair].slip_months)
 
 
 def define_slip_propagation_constraints(m: pyo.ConcreteModel, data: ModelData) -> None:
@@ -191,7 +178,7 @@ def define_commercial_share_min_constraints(m: pyo.ConcreteModel, data: ModelDat
     if share is None:
         return
     weight = {pair: ((1.0 if data.kind[pair[1]] == "commercial" else 0.0) - share) * offer.cost_musd for pair, offer in data.offers.items()}
-    m.commercial_share_min = pyo.Constraint(expr=_offer_sum(m, data.offers, weight.__getitem__) >= 0)
+    m.commercial_share_min = pyo.Constraint(expr=offer_sum(m, data.offers, weight.__getitem__) >= 0)
 
 
 def define_partner_share_max_constraints(m: pyo.ConcreteModel, data: ModelData) -> None:
@@ -212,9 +199,9 @@ def define_partner_share_max_constraints(m: pyo.ConcreteModel, data: ModelData) 
     if not m.PARTNERS:
         return
     m.programme_cost_musd = pyo.Var(domain=pyo.NonNegativeReals)
-    m.programme_cost_definition = pyo.Constraint(expr=_offer_sum(m, data.offers, q.__getitem__) - m.programme_cost_musd == 0)
+    m.programme_cost_definition = pyo.Constraint(expr=offer_sum(m, data.offers, q.__getitem__) - m.programme_cost_musd == 0)
     m.partner_share_max = pyo.Constraint(
-        m.PARTNERS, rule=lambda m, p: _offer_sum(m, data.offers_of_provider[p], q.__getitem__) - share * m.programme_cost_musd <= 0
+        m.PARTNERS, rule=lambda m, p: offer_sum(m, data.offers_of_provider[p], q.__getitem__) - share * m.programme_cost_musd <= 0
     )
 
 
@@ -316,7 +303,7 @@ def define_metric_limits_constraints(m: pyo.ConcreteModel, data: ModelData) -> N
         return
 
     def total(column: str) -> object:
-        return _offer_sum(m, data.offers, lambda pair: data.offers[pair].value(column))
+        return offer_sum(m, data.offers, lambda pair: data.offers[pair].value(column))
 
     if upper:
         m.METRICS_MAX = pyo.Set(initialize=list(upper), ordered=True)

@@ -9,6 +9,7 @@ import pyomo.core as pyo
 
 from architecture.policy import ObjectiveSpec
 from optimizer.data import ModelData
+from optimizer.variables import offer_sum
 
 
 @dataclass(frozen=True)
@@ -33,10 +34,8 @@ class ObjectiveTerm:
 def define_expressions(m: pyo.ConcreteModel, data: ModelData) -> None:
     """offer_cost_musd, commercial_spend_musd and agency_cost_musd (with onboarding) as Expressions."""
     cost = {pair: offer.cost_musd for pair, offer in data.offers.items()}
-    m.offer_cost_musd = pyo.Expression(expr=pyo.quicksum(c * m.assign[pair] for pair, c in cost.items() if c))
-    m.commercial_spend_musd = pyo.Expression(
-        expr=pyo.quicksum(c * m.assign[pair] for pair, c in cost.items() if c and data.kind[pair[1]] == "commercial")
-    )
+    m.offer_cost_musd = pyo.Expression(expr=offer_sum(m, cost, cost.__getitem__))
+    m.commercial_spend_musd = pyo.Expression(expr=offer_sum(m, [pair for pair in cost if data.kind[pair[1]] == "commercial"], cost.__getitem__))
     onboarding = 0
     if hasattr(m, "provider_used"):
         fees = {p: data.study.providers[p].onboarding_cost_musd for p in m.TRACKED_PROVIDERS}
@@ -66,9 +65,7 @@ def objective_term(m: pyo.ConcreteModel, data: ModelData, spec: ObjectiveSpec) -
     """The expression of a named objective on a built model."""
     unit = spec.display_unit
     if spec.column is not None:
-        expr = pyo.quicksum(
-            offer.value(spec.column) * m.assign[pair] for pair, offer in data.offers.items() if offer.value(spec.column)
-        )
+        expr = m.offer_cost_musd if spec.column == "cost_musd" else offer_sum(m, data.offers, lambda pair: data.offers[pair].value(spec.column))
         return ObjectiveTerm(spec.name, spec.sense, unit, expr)
     builtin = spec.builtin
     if builtin == "agency_cost_musd":

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 import pyomo.core as pyo
+from pyomo.core.expr.numeric_expr import LinearExpression
 
 from optimizer.data import ModelData
 
@@ -48,3 +49,18 @@ def selected(m: pyo.ConcreteModel, data: ModelData, element: str):  # noqa: ANN2
     if data.selected_is_fixed(element):
         return 1
     return pyo.quicksum(m.assign[pair] for pair in data.offers_of_element[element])
+
+
+def offer_sum(m: pyo.ConcreteModel, pairs: Iterable[tuple[str, str]], weight: Callable[[tuple[str, str]], float]) -> LinearExpression:
+    """Sum of weight(pair) * assign[pair] over `pairs`, zero weights left out.
+
+    Built directly as a LinearExpression: the cheapest form for Pyomo to build and to hand to HiGHS.
+    """
+    coefs, variables = [], []
+    assign = m.assign
+    for pair in pairs:
+        w = weight(pair)
+        if w:
+            coefs.append(w)
+            variables.append(assign[pair])
+    return LinearExpression(constant=0, linear_coefs=coefs, linear_vars=variables)
