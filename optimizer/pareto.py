@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import math
+import os
 import time
 from collections.abc import Sequence
+from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -32,6 +35,20 @@ STRICT_OPTIONS = {"mip_feasibility_tolerance": 1e-9, "primal_feasibility_toleran
 # without presolve is the workaround.
 RESCUE_OPTIONS = {"presolve": "off"}
 TIEBREAK = "__pareto_tiebreak__"
+# Box solves on the direct HiGHS copy (docs/pareto.md, "Solver options"): the subproblems are tiny (tens of binaries) and
+# HiGHS's restarts, feasibility jump, RINS and RENS cost more than they save there; a small cut pool keeps the LP small.
+# None of them changes what is proven: status, gaps and the dual-bound check decide exactness.
+DIRECT_OPTIONS: dict[str, Any] = {
+    "mip_allow_restart": False,
+    "mip_heuristic_run_feasibility_jump": False,
+    "mip_heuristic_run_rins": False,
+    "mip_heuristic_run_rens": False,
+    "mip_pool_soft_limit": 100,
+}
+# The single-stage objective M * v1/r1 + sum v_i/r_i has integer coefficients; it is used only while the sum of their
+# magnitudes stays below this, so every objective value is an exact double and HiGHS's bound is far finer than 0.5.
+SINGLE_STAGE_MAX_MAGNITUDE = 1e9
+INTEGRAL_TOLERANCE = 1e-9  # an objective coefficient / resolution must be this close to an integer
 
 
 @dataclass(frozen=True)
@@ -59,11 +76,16 @@ class Axis:
 
 @dataclass(frozen=True)
 class ParetoOptions:
-    """`time_limit_s` bounds the whole front; `points` asks for an evenly spread approximation."""
+    """`time_limit_s` bounds the whole front; `points` asks for an evenly spread approximation.
+
+    `threads` is HiGHS's thread count per subproblem; `workers` how many boxes are solved at once, each on its own
+    HiGHS copy in its own thread (None: 2, or 1 on a one-CPU machine; see docs/pareto.md).
+    """
 
     time_limit_s: float | None = None
     points: int | None = None
     threads: int | None = 1
+    workers: int | None = None  # boxes solved at once (threads, one HiGHS copy each); None: min(2, CPUs)
 
 
 @dataclass(frozen=True)
@@ -91,6 +113,9 @@ class ParetoFront:
     point_limits: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
     active_families: tuple[str, ...] = ()
     rescues: int = 0
+    reused: int = 0  # boxes answered from an earlier answer, without a solve
+    single_stage: int = 0  # boxes answered by one solve of the combined objective
+    workers: int = 1
 
     @property
     def objectives(self) -> tuple[str, ...]:
@@ -300,6 +325,7 @@ class _Boxes:
     def __init__(self, start: tuple[float, ...], tolerance: tuple[float, ...]):
         self.open: list[tuple[float, ...]] = [start]
         self.empty: list[tuple[float, ...]] = []
+        self.busy: list[tuple[float, ...]] = []  # popped, answer not yet applied (solved on another thread)
         self.tol = tolerance
 
     def below(self, point: tuple[float, ...], box: tuple[float, ...]) -> bool:
@@ -310,14 +336,21 @@ class _Boxes:
         return all(x <= y for x, y in zip(a, b, strict=True))
 
     def pop(self) -> tuple[float, ...] | None:
+        """The next open box; boxes inside a closed (empty) box or inside a box being solved are dropped."""
         while self.open:
             box = self.open.pop(0)
-            if not any(self.inside(box, e) for e in self.empty):
+            if not any(self.inside(box, e) for e in self.empty) and not any(self.inside(box, b) for b in self.busy):
+                self.busy.append(box)
                 return box
         return None
 
     def mark_empty(self, box: tuple[float, ...]) -> None:
         self.empty.append(box)
+        self._done(box)
+
+    def _done(self, box: tuple[float, ...]) -> None:
+        if box in self.busy:
+            self.busy.remove(box)
 
     def add_point(self, point: tuple[float, ...], searched: tuple[float, ...]) -> None:
         """Split the box just searched by the point its solve returned.
@@ -328,11 +361,325 @@ class _Boxes:
         """
         if not self.below(point, searched):
             raise EngineError("a Pareto point lies outside the box it was found in; please report this study")
-        keep = list(self.open)
-        for i in range(len(searched)):
-            keep.append(tuple(point[i] if j == i else searched[j] for j in range(len(searched))))
-        unique = list(dict.fromkeys(keep))
-        self.open = [b for b in unique if not any(b != c and self.inside(b, c) for c in unique)]
+        self._done(searched)
+        children = [tuple(point[i] if j == i else searched[j] for j in range(len(searched))) for i in range(len(searched))]
+        # Open boxes never lie inside one another (kept so by this method), and the children of one split are
+        # incomparable; so only child-against-open comparisons are needed: drop a child inside (or equal to) an open
+        # box, and open boxes inside a child.
+        if self.open:
+            current = np.array(self.open)
+            kept = [c for c in children if not np.any(np.all(current >= np.array(c), axis=1))]
+            if kept:
+                inner = np.zeros(len(self.open), dtype=bool)
+                for child in kept:
+                    inner |= np.all(current <= np.array(child), axis=1)
+                self.open = [b for b, drop in zip(self.open, inner, strict=True) if not drop]
+            self.open.extend(kept)
+        else:
+            self.open = children
+
+
+@dataclass(frozen=True)
+class _DirectSpec:
+    """The front model's matrix for plain-HiGHS box solves: integer objective vectors (min-form, per resolution) and rows."""
+
+    model: Any  # highspy.HighsModel, a snapshot of the persistent model's matrix
+    order: tuple[str, ...]
+    steps: dict[str, np.ndarray]  # sign * coefficient / resolution, rounded to integers (exact: checked)
+    rows: dict[str, int]  # HiGHS row of each objective's bound row
+    offset: dict[str, float]  # row upper bound = box bound + offset (Pyomo moved the constant)
+    assign: dict[tuple[str, str], int]  # HiGHS column of each assign[e, p]
+    integer: np.ndarray  # columns with a nonzero objective coefficient are all integer
+    span: dict[str, float]  # max - min of each objective in grid steps over the column bounds (inf if unbounded)
+
+
+def _direct_spec(model: FrontModel, order: Sequence[str]) -> _DirectSpec | None:
+    """Snapshot the persistent model for plain-HiGHS box solves, or None when single-stage solves cannot be proven exact.
+
+    Needs linear objectives whose coefficients are integer multiples of their resolution and lie on integer columns.
+    Reaches into Pyomo's persistent HiGHS interface (its highspy object and its variable and row maps).
+    """
+    if any(axis.is_ratio for axis in model.axes):
+        return None
+    try:
+        import highspy
+        from pyomo.repn import generate_standard_repn
+
+        persistent = model.solver._highs
+        base = persistent._solver_model
+        var_map, con_map = persistent._pyomo_var_to_solver_var_map, persistent._pyomo_con_to_solver_con_map
+        snapshot = base.getModel()
+        columns = base.getNumCol()
+        lp = base.getLp()
+        integrality = list(lp.integrality_)
+        lower, upper = np.asarray(lp.col_lower_, dtype=float), np.asarray(lp.col_upper_, dtype=float)
+    except (AttributeError, ImportError, KeyError):
+        return None
+    integer = np.array([bool(i == highspy.HighsVarType.kInteger) for i in integrality] or [False] * columns)
+    steps, rows, offset, span = {}, {}, {}, {}
+    for name in order:
+        axis = model.axis(name)
+        repn = generate_standard_repn(model.m.objective_terms[name].numerator, compute_values=True)
+        if repn.nonlinear_expr is not None or repn.quadratic_vars:
+            return None
+        vector = np.zeros(columns)
+        for var, coefficient in zip(repn.linear_vars, repn.linear_coefs, strict=True):
+            if id(var) not in var_map:
+                return None
+            vector[var_map[id(var)]] += axis.sign * float(coefficient) / axis.resolution
+        rounded = np.round(vector)
+        if np.any(np.abs(vector - rounded) > INTEGRAL_TOLERANCE * np.maximum(1.0, np.abs(vector))) or np.any((rounded != 0) & ~integer):
+            return None
+        con = model.m.pareto_bound[name]
+        if con not in con_map:
+            return None
+        steps[name], rows[name] = rounded, con_map[con]
+        offset[name] = -axis.sign * float(repn.constant)
+        used = rounded != 0
+        with np.errstate(invalid="ignore"):
+            ends = np.stack([rounded[used] * lower[used], rounded[used] * upper[used]])
+        span[name] = float(np.sum(ends.max(axis=0) - ends.min(axis=0))) if np.all(np.isfinite(ends)) else math.inf
+    assign = {pair: var_map[id(model.m.assign[pair])] for pair in model.data.offers}
+    return _DirectSpec(snapshot, tuple(order), steps, rows, offset, assign, integer, span)
+
+
+@dataclass
+class _BoxAnswer:
+    """What a worker returns for one box: `kind` is 'point', 'empty' or 'fallback' (solve it on the Pyomo path)."""
+
+    kind: str
+    status: str = "optimal"
+    values: dict[str, float] | None = None
+    arch: Architecture | None = None
+    times: tuple[float, ...] = ()
+    reason: str = ""
+
+
+class _DirectSolver:
+    """One plain highspy.Highs copy of the front model (one per worker thread); solves a box in a single stage.
+
+    The objective is F = M * v1/r1 + sum_{i >= 2} v_i/r_i over min-form values v (integer coefficients), with M one more
+    than the number of grid steps the bounded objectives can span inside the box: one step less in v1 outweighs any
+    change of the others, so the minimiser of F is the lexicographic optimum (v1, then the sum). F takes integer values;
+    HiGHS stops at absolute gap 0.5, and the answer is accepted only if F of the rounded solution, in exact integers, is
+    within 0.5 of HiGHS's dual bound; otherwise the box falls back to the two-stage Pyomo path.
+    """
+
+    def __init__(self, spec: _DirectSpec, study: Study, axes: dict[str, Axis], ideal: dict[str, float], threads: int | None):
+        import highspy
+
+        self.hs = highspy
+        self.spec, self.study, self.axes, self.ideal = spec, study, axes, ideal
+        self.h = highspy.Highs()
+        self.h.setOptionValue("output_flag", False)
+        self.h.passModel(spec.model)
+        self.h.changeObjectiveSense(highspy.ObjSense.kMinimize)
+        self.h.changeObjectiveOffset(0.0)
+        for key, value in {**DIRECT_OPTIONS, "mip_rel_gap": 0.0, "mip_abs_gap": 0.5}.items():
+            self.h.setOptionValue(key, value)
+        if threads is not None:
+            self.h.setOptionValue("threads", threads)
+        self.columns = np.arange(self.h.getNumCol(), dtype=np.int32)
+        self.loose: dict[str, float] = {}
+
+    def solve(self, upper: dict[str, float], deadline: float | None) -> _BoxAnswer:
+        """The box's answer: min F subject to v_i <= upper[i] (bounds already half a resolution inside the box)."""
+        order = self.spec.order
+        span = 0
+        for name in order[1:]:
+            axis = self.axes[name]
+            if self.ideal[name] > upper[name] + axis.resolution / 4:
+                return _BoxAnswer("empty")
+            span += math.ceil((upper[name] - self.ideal[name]) / axis.resolution + 1e-9)
+        weights = {order[0]: span + 1, **{n: 1 for n in order[1:]}}
+        return self._solve(weights, upper, deadline)
+
+    def lexicographic(self, order: Sequence[str], deadline: float | None) -> _BoxAnswer:
+        """A payoff row: the lexicographic minimum of `order` over everything, in one solve.
+
+        Weights w_last = 1, w_k = 1 + sum_{l > k} w_l * span_l (span: the objective's range in grid steps over the
+        column bounds), so one step in an earlier objective outweighs every change of the later ones.
+        """
+        weights: dict[str, float] = {}
+        below = 0.0
+        for name in reversed(order):
+            weights[name] = below + 1
+            below += weights[name] * self.spec.span[name]
+        if not math.isfinite(below):
+            return _BoxAnswer("fallback", reason="unbounded objective")
+        return self._solve(weights, {}, deadline)
+
+    def _solve(self, weights: dict[str, float], upper: dict[str, float], deadline: float | None) -> _BoxAnswer:
+        """Min sum_k weights[k] * v_k / r_k with v_i <= upper[i]; the answer scored exactly and checked (class docstring)."""
+        spec, hs = self.spec, self.hs
+        objective = sum(weight * spec.steps[name] for name, weight in weights.items())
+        if float(np.abs(objective).sum()) > SINGLE_STAGE_MAX_MAGNITUDE:
+            return _BoxAnswer("fallback", reason="magnitude")
+        left = None if deadline is None else deadline - time.perf_counter()
+        if left is not None and left <= 0:
+            raise _Stopped(Status.TIME_LIMIT_NO_SOLUTION)
+        self.h.setOptionValue("time_limit", float("inf") if left is None else max(left, 0.0))
+        self.h.changeColsCost(len(self.columns), self.columns, objective)
+        for name in spec.order:
+            bound = upper.get(name)
+            self.h.changeRowBounds(spec.rows[name], -hs.kHighsInf, hs.kHighsInf if bound is None else bound + spec.offset[name])
+        before = self.h.getRunTime()
+        self.h.run()
+        times = (max(self.h.getRunTime() - before, 0.0),)
+        status = self.h.getModelStatus()
+        if status == hs.HighsModelStatus.kInfeasible:
+            return _BoxAnswer("empty", times=times)
+        solution = self.h.getSolution()
+        has_solution = bool(solution.value_valid)
+        if status == hs.HighsModelStatus.kTimeLimit and not has_solution:
+            raise _Stopped(Status.TIME_LIMIT_NO_SOLUTION)
+        if status not in (hs.HighsModelStatus.kOptimal, hs.HighsModelStatus.kTimeLimit) or not has_solution:
+            return _BoxAnswer("fallback", times=times, reason=str(status))
+        x = np.round(np.asarray(solution.col_value))
+        arch = Architecture.from_pairs(pair for pair, column in spec.assign.items() if x[column] > 0.5)
+        values = feasible_objectives(self.study, arch, spec.order)
+        if values is None:
+            return _BoxAnswer("fallback", times=times, reason="infeasible per the evaluator")
+        values = {n: self.axes[n].snap(values[n]) for n in spec.order}
+        if not all(self.axes[n].sign * values[n] <= bound + self.axes[n].resolution / 4 for n, bound in upper.items()):
+            return _BoxAnswer("fallback", times=times, reason="outside the box")
+        if status == hs.HighsModelStatus.kTimeLimit:
+            return _BoxAnswer("point", "feasible", values, arch, times)
+        exact = int(sum(int(c) * int(v) for c, v in zip(objective[x != 0], x[x != 0], strict=True)))
+        if not exact <= self.h.getInfo().mip_dual_bound + 0.5:
+            return _BoxAnswer("fallback", times=times, reason="dual bound")
+        return _BoxAnswer("point", "optimal", values, arch, times)
+
+
+def _exact_boxes(model: FrontModel, order: list[str], payoff_rows: list[dict[str, Any]], found: dict, record: Any,
+                 deadline: float | None, solvers: list[_DirectSolver], counts: dict[str, int]) -> None:
+    """Search every box (docs/pareto.md): reuse earlier answers, solve the rest single-stage on the solvers' threads.
+
+    Without solvers (a ratio objective, or single-stage solves not provable) every box takes the two-stage Pyomo path.
+    """
+    axes = {axis.name: axis for axis in model.axes}
+    bounded = order[1:]
+    tol = tuple(axes[n].resolution / 2 for n in bounded)
+    boxes = _Boxes(tuple(model.loose[n] + axes[n].resolution for n in bounded), tol)
+    first_row = payoff_rows[0]
+    first = tuple(axes[n].sign * first_row[n] for n in order)
+    solved: list[tuple[tuple[float, ...], tuple[float, ...]]] = [(boxes.open[0], first)]
+    boxes.add_point(first[1:], boxes.open.pop(0))
+    payoff_proven = all(row["status"] == "optimal" for row in payoff_rows) and len(payoff_rows) == len(order)
+    # single-stage box solves need the ideal point (to bound the later objectives' span in a box); else two stages
+    solvers = list(solvers) if payoff_proven else []
+    ideal = {n: min(axes[n].sign * row[n] for row in payoff_rows) for n in order}
+    for solver in solvers:
+        solver.ideal = ideal
+    counts["workers"] = len(solvers) or 1
+
+    def key(values: dict[str, float]) -> tuple[float, ...]:
+        return tuple(axes[n].sign * values[n] for n in order)
+
+    proven: dict[tuple[float, ...], tuple[str, dict[str, float], Architecture]] = {
+        key(values): (status, values, arch) for status, values, arch in found.values() if status == "optimal"}
+    step = axes[order[0]].resolution / 4
+    arrays: dict[str, np.ndarray] = {}  # numpy copies of `solved` and `proven`, rebuilt when they grow
+
+    def reuse(box: tuple[float, ...]) -> tuple[str, dict[str, float], Architecture] | None:
+        """A proven point that is this box's answer: inside it, and as good in v1 as the answer of a solved box around it."""
+        if len(arrays.get("boxes", ())) != len(solved):
+            arrays["boxes"] = np.array([v for v, _ in solved])
+            arrays["first"] = np.array([y[0] for _, y in solved])
+        if len(arrays.get("points", ())) != len(proven):
+            arrays["points"] = np.array(list(proven))
+        here = np.array(box)
+        around = np.all(here <= arrays["boxes"], axis=1)
+        if not around.any():
+            return None
+        low = float(arrays["first"][around].max())
+        points = arrays["points"]
+        inside = (points[:, 0] <= low + step) & np.all(points[:, 1:] < here - np.array(boxes.tol), axis=1)
+        if not inside.any():
+            return None
+        hits = [tuple(float(v) for v in y) for y in points[inside]]
+        best = min(hits, key=lambda y: (y[0], sum(y[1:]), y))
+        return proven[best]
+
+    def accept(box: tuple[float, ...], status: str, values: dict[str, float], arch: Architecture) -> None:
+        record(status, values, arch)
+        y = key(values)
+        if status == "optimal":
+            solved.append((box, y))
+            proven.setdefault(y, (status, values, arch))
+        boxes.add_point(y[1:], box)
+
+    def fallback(box: tuple[float, ...]) -> None:
+        upper = {n: b - t for n, b, t in zip(bounded, box, tol, strict=True)}
+        result = model.lexicographic(order, upper, deadline)
+        if result is None:
+            boxes.mark_empty(box)
+        else:
+            accept(box, *result)
+
+    free = list(solvers)
+    pool = ThreadPoolExecutor(max_workers=len(solvers)) if len(solvers) > 1 else None
+    pending: dict[Any, tuple[tuple[float, ...], _DirectSolver]] = {}
+    try:
+        while True:
+            while (not solvers or free) and (box := boxes.pop()) is not None:
+                hit = reuse(box)
+                if hit is not None:
+                    counts["reused"] += 1
+                    accept(box, *hit)
+                    continue
+                if not solvers:
+                    fallback(box)
+                    continue
+                upper = {n: b - t for n, b, t in zip(bounded, box, tol, strict=True)}
+                solver = free.pop()
+                if pool is None:
+                    done_now = _run(solver, upper, deadline)
+                    free.append(solver)
+                    _settle(model, box, done_now, boxes, accept, fallback, counts)
+                else:
+                    pending[pool.submit(_run, solver, upper, deadline)] = (box, solver)
+            if not pending:
+                break
+            done, _ = wait(pending, return_when=FIRST_COMPLETED)
+            for future in sorted(done, key=lambda f: pending[f][0]):
+                box, solver = pending.pop(future)
+                free.append(solver)
+                _settle(model, box, future.result(), boxes, accept, fallback, counts)
+    finally:
+        if pool is not None:
+            for future in pending:
+                future.cancel()
+            pool.shutdown(wait=True)
+
+
+def _run(solver: _DirectSolver, upper: dict[str, float], deadline: float | None) -> _BoxAnswer | _Stopped:
+    try:
+        return solver.solve(upper, deadline)
+    except _Stopped as stop:
+        return stop
+
+
+def _settle(model: FrontModel, box: tuple[float, ...], answer: _BoxAnswer | _Stopped, boxes: _Boxes, accept: Any, fallback: Any,
+            counts: dict[str, int]) -> None:
+    """Apply a worker's answer in the main thread (the only one touching boxes, the Pyomo model and the counters)."""
+    if isinstance(answer, _Stopped):
+        raise answer
+    _settle_times(model, answer)
+    if answer.kind == "empty":
+        boxes.mark_empty(box)
+    elif answer.kind == "point":
+        counts["single_stage"] += 1
+        assert answer.values is not None and answer.arch is not None
+        accept(box, answer.status, answer.values, answer.arch)
+    else:
+        counts["fallbacks"] += 1
+        fallback(box)
+
+
+def _settle_times(model: FrontModel, answer: _BoxAnswer) -> None:
+    model.solves += len(answer.times)
+    model.highs_times.extend(answer.times)
 
 
 def _front_names(names: Sequence[str], study: Study) -> list[str]:
@@ -354,6 +701,8 @@ def pareto_front(study: Study, objectives: Sequence[str], options: ParetoOptions
     deadline = None if options.time_limit_s is None else start + options.time_limit_s
     order = _front_names(objectives, study)
     model = FrontModel(study, order, options.threads)
+    workers = options.workers if options.workers is not None else min(2, os.cpu_count() or 1)
+    counts = {"reused": 0, "single_stage": 0, "fallbacks": 0, "workers": 1}
     axes = {axis.name: axis for axis in model.axes}
     notes: list[str] = []
     payoff_rows, found = [], {}
@@ -364,14 +713,25 @@ def pareto_front(study: Study, objectives: Sequence[str], options: ParetoOptions
         if key not in found:
             found[key] = (status, values, arch)
 
+    solvers: list[_DirectSolver] = []
     try:
         for name in order:  # the payoff table: each objective optimised first, then the others
-            result = model.lexicographic([name, *[n for n in order if n != name]], {}, deadline, sequential=True)
+            lexicographic = [name, *[n for n in order if n != name]]
+            answer = solvers[0].lexicographic(lexicographic, deadline) if solvers and not options.points else None
+            if answer is not None:
+                _settle_times(model, answer)
+            if answer is not None and answer.kind == "point":
+                assert answer.values is not None and answer.arch is not None
+                result: tuple[str, dict[str, float], Architecture] | None = (answer.status, answer.values, answer.arch)
+            else:  # the first row (it builds the persistent model the direct copies start from), or a fallback
+                result = model.lexicographic(lexicographic, {}, deadline, sequential=True)
             if result is None:
                 break
             status, values, arch = result
             payoff_rows.append({"optimised": name, **values, "status": status})
             record(status, values, arch)
+            if not solvers and name == order[0] and not options.points and (spec := _direct_spec(model, order)) is not None:
+                solvers = [_DirectSolver(spec, study, axes, {}, options.threads) for _ in range(max(1, workers))]
         if payoff_rows:
             bounded = order[1:]
             tol = tuple(axes[n].resolution / 2 for n in bounded)
@@ -382,27 +742,14 @@ def pareto_front(study: Study, objectives: Sequence[str], options: ParetoOptions
                     if result is not None:
                         record(*result)
             else:
-                boxes = _Boxes(tuple(model.loose[n] + axes[n].resolution for n in bounded), tol)
-                # A split is valid only for the point that is best in the first objective within the
-                # searched box: the payoff row of the first objective is exactly that for the whole space.
-                first = payoff_rows[0]
-                boxes.add_point(tuple(axes[n].sign * first[n] for n in bounded), boxes.open.pop(0))
-                while (box := boxes.pop()) is not None:
-                    upper = {n: b - t for n, b, t in zip(bounded, box, tol, strict=True)}
-                    result = model.lexicographic(order, upper, deadline)
-                    if result is None:
-                        boxes.mark_empty(box)
-                        continue
-                    status, values, arch = result
-                    record(status, values, arch)
-                    boxes.add_point(tuple(axes[n].sign * values[n] for n in bounded), box)
+                _exact_boxes(model, order, payoff_rows, found, record, deadline, solvers, counts)
     except _Stopped as stop:
         complete = False
         notes.append(f"stopped early: {stop.status} (the front's time limit); points found so far are kept")
     if any(status != "optimal" for status, _, _ in found.values()):
         complete = False
         notes.append("some points are not proven optimal (time limit): the front may hold dominated points")
-    return _assemble(study, model, order, objectives, found, payoff_rows, complete, options, time.perf_counter() - start, notes)
+    return _assemble(study, model, order, objectives, found, payoff_rows, complete, options, time.perf_counter() - start, notes, counts)
 
 
 def _approximation_boxes(payoff: list[dict[str, Any]], axes: list[Axis], points: int) -> list[tuple[float, ...]]:
@@ -418,21 +765,30 @@ def _approximation_boxes(payoff: list[dict[str, Any]], axes: list[Axis], points:
 
 
 def _assemble(study: Study, model: FrontModel, order: list[str], requested: Sequence[str], found: dict, payoff_rows: list,
-              complete: bool, options: ParetoOptions, runtime: float, notes: list[str]) -> ParetoFront:
+              complete: bool, options: ParetoOptions, runtime: float, notes: list[str], counts: dict[str, int] | None = None) -> ParetoFront:
+    counts = counts or {}
     names = list(requested)
     axes = tuple(model.axis(n) for n in names)
     tol = [axis.resolution / 2 for axis in axes]
     entries = [(tuple(axis.sign * values[axis.name] for axis in axes), status, values, arch) for status, values, arch in found.values()]
-    # drop dominated points (only possible among unproven ones) and order by the first objective
-    kept = [e for e in entries if not any(_dominates(o[0], e[0], tuple(tol)) for o in entries if o is not e)]
+    # drop dominated points (only possible among unproven ones) and order by the first objective; _dominates, vectorised
+    vectors, slack = np.array([e[0] for e in entries], dtype=float).reshape(len(entries), len(axes)), np.array(tol)
+    dominated = np.zeros(len(entries), dtype=bool)
+    for index, vector in enumerate(vectors):
+        weakly = np.all(vectors <= vector + slack, axis=1) & np.any(vectors < vector - slack, axis=1)
+        weakly[index] = False
+        dominated[index] = bool(weakly.any())
+    kept = [e for e, drop in zip(entries, dominated, strict=True) if not drop]
     kept.sort(key=lambda e: e[0])
     rows, pairs, limits = [], [], []
     for index, (_, status, values, arch) in enumerate(kept, start=1):
         rows.append({"point": index, **{n: values[n] for n in names}, "status": status})
         pairs.extend({"point": index, "element": e, "provider": p} for e, p in sorted(arch.assignment.items()))
-        limits.append(evaluate(study, arch).limits_frame().assign(point=index))
-    point_limits = pd.concat(limits, ignore_index=True) if limits else pd.DataFrame(columns=["point"])
-    point_limits = point_limits[["point", *[c for c in point_limits.columns if c != "point"]]]
+        # the columns of Evaluation.limits_frame, built as one frame (one DataFrame per point cost ~3 ms each)
+        limits.extend((index, c.family, c.limit, c.value, c.bound, c.sense, c.unit, c.slack, c.binding, c.violated)
+                      for c in evaluate(study, arch).limits)
+    limit_columns = ["family", "limit", "value", "bound", "sense", "unit", "slack", "binding", "violated"]
+    point_limits = pd.DataFrame(limits, columns=["point", *limit_columns]) if kept else pd.DataFrame(columns=["point"])
     points = pd.DataFrame(rows, columns=["point", *names, "status"])
     assignments = pd.DataFrame(pairs, columns=["point", "element", "provider"])
     payoff = pd.DataFrame(payoff_rows, columns=["optimised", *order, "status"])[["optimised", *names, "status"]]
@@ -452,6 +808,7 @@ def _assemble(study: Study, model: FrontModel, order: list[str], requested: Sequ
         method=method, solves=model.solves, runtime_s=runtime, highs_runtime_s=float(sum(model.highs_times)),
         solver_version=model.solver.version, notes=tuple(notes), highs_times_s=tuple(model.highs_times),
         point_limits=point_limits, active_families=tuple(model.m.active_families), rescues=model.rescues,
+        reused=counts.get("reused", 0), single_stage=counts.get("single_stage", 0), workers=counts.get("workers", 1),
     )
 
 

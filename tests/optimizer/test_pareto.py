@@ -139,15 +139,82 @@ def test_false_infeasibility_of_a_later_stage_is_rescued(tiny_study, monkeypatch
 
 def test_three_objective_front_with_many_points_equals_brute_force():
     """Regression: splitting boxes other than the one solved lost points on larger 3-objective fronts."""
+    study = bench_study(9)
+    names = list(study.objectives)[:3]
+    front = pareto_front(study, names)
+    assert front.complete
+    assert front_set(front, names) == brute_front(study, names)
+    assert len(front.points) == 40
+
+
+def bench_study(size):
     import importlib.util
     from pathlib import Path
 
     spec = importlib.util.spec_from_file_location("bench_pareto", Path(__file__).parents[2] / "bench" / "bench_pareto.py")
     bench = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(bench)
-    study = bench.synthetic_study(0, size=9)
+    return bench.synthetic_study(0, size=size)
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_single_stage_reuse_and_workers_equal_brute_force(workers):
+    """The plain-HiGHS path: single-stage solves, answers reused without a solve, boxes solved on 1 or 2 threads."""
+    study = bench_study(9)
     names = list(study.objectives)[:3]
-    front = pareto_front(study, names)
-    assert front.complete
+    front = pareto_front(study, names, ParetoOptions(workers=workers))
+    assert front.complete and front.workers == workers
+    assert front.single_stage > 0 and front.reused > 0
     assert front_set(front, names) == brute_front(study, names)
-    assert len(front.points) == 40
+
+
+@pytest.mark.parametrize("seed", range(4))
+@pytest.mark.parametrize("names", [("cost", "partnership"), ("cost", "partnership", "slip")], ids="-".join)
+def test_two_stage_fallback_equals_brute_force(seed, names, monkeypatch):
+    """Every box falls back to the two-stage Pyomo path when the single-stage objective would be too large."""
+    from optimizer import pareto
+
+    monkeypatch.setattr(pareto, "SINGLE_STAGE_MAX_MAGNITUDE", 0.0)
+    study = study_for(seed)
+    front = pareto_front(study, names, ParetoOptions(workers=2))
+    assert front.complete and front.single_stage == 0
+    assert front_set(front, names) == brute_front(study, names)
+
+
+def test_a_failed_dual_bound_check_falls_back_to_two_stages(monkeypatch):
+    """An answer whose exact combined objective is not within 0.5 of HiGHS's dual bound is solved again in two stages."""
+    from optimizer import pareto
+
+    original = pareto._DirectSolver.solve
+
+    def doubtful(self, upper, deadline):
+        answer = original(self, upper, deadline)
+        return pareto._BoxAnswer("fallback", times=answer.times, reason="dual bound") if answer.kind == "point" else answer
+
+    monkeypatch.setattr(pareto._DirectSolver, "solve", doubtful)
+    study = study_for(3)
+    names = ("cost", "partnership", "slip")
+    front = pareto_front(study, names, ParetoOptions(workers=1))
+    assert front.complete and front.single_stage == 0
+    assert front_set(front, names) == brute_front(study, names)
+
+
+def test_time_limit_on_the_single_stage_path_marks_the_front_incomplete():
+    study = bench_study(12)
+    names = list(study.objectives)[:3]
+    front = pareto_front(study, names, ParetoOptions(time_limit_s=1.0))
+    assert not front.complete and front.notes
+
+
+def test_single_solve_payoff_rows_equal_the_sequential_ones(monkeypatch):
+    """Payoff rows after the first come from one weighted solve each; they equal the stage-by-stage lexicographic optima."""
+    from optimizer import pareto
+
+    study = bench_study(9)
+    names = list(study.objectives)[:3]
+    direct = pareto_front(study, names, ParetoOptions(workers=1))
+    monkeypatch.setattr(pareto, "SINGLE_STAGE_MAX_MAGNITUDE", 0.0)
+    staged = pareto_front(study, names, ParetoOptions(workers=1))
+    columns = ["optimised", *names, "status"]
+    assert direct.payoff[columns].equals(staged.payoff[columns])
+    assert direct.solves < staged.solves
