@@ -269,10 +269,11 @@ def explain(study: str, scenario: str, overrides: tuple[str, ...], objective: st
 @click.option("--points", type=click.IntRange(min=2), default=None, help="An evenly spread approximation of about N points instead of the exact front.")
 @click.option("--time-limit-s", type=click.FloatRange(min=0), default=None, help="Time limit for the whole front; the front is marked incomplete if reached.")
 @click.option("--threads", type=click.IntRange(min=1), default=1, show_default=True, help="HiGHS threads per subproblem.")
+@click.option("--workers", type=click.IntRange(min=1), default=None, help="Subproblems solved at once (default: 2, or 1 on a one-CPU machine).")
 @click.option("--out", type=click.Path(file_okay=False), default=None, help="Pareto run folder to write (default: a new folder under results/).")
 @click.option("--overwrite", is_flag=True, help="Replace the --out folder if it exists.")
 def pareto(study: str, scenario: str, overrides: tuple[str, ...], objectives: str, points: int | None, time_limit_s: float | None,
-           threads: int, out: str | None, overwrite: bool) -> None:
+           threads: int, workers: int | None, out: str | None, overwrite: bool) -> None:
     """The exact Pareto front of 2 or 3 objectives, written as a Pareto run folder."""
     from pathlib import Path
 
@@ -286,7 +287,7 @@ def pareto(study: str, scenario: str, overrides: tuple[str, ...], objectives: st
     target = Path(out) if out else default_run_dir(loaded, "pareto", "-".join(names))
     refuse_existing(target, overwrite)
     header(loaded)
-    front = pareto_front(loaded, names, ParetoOptions(time_limit_s=time_limit_s, points=points, threads=threads))
+    front = pareto_front(loaded, names, ParetoOptions(time_limit_s=time_limit_s, points=points, threads=threads, workers=workers))
     label = "exact, complete" if front.complete else ("approximation" if points else "INCOMPLETE")
     click.echo(f"{len(front.points)} nondominated points ({label}); {front.solves} solves in {front.runtime_s:.2f} s (HiGHS {front.highs_runtime_s:.2f} s)")
     if not front.points.empty:

@@ -245,7 +245,9 @@ def _front(context: SweepContext, study: Study) -> dict[str, Any]:
     """A Pareto front of the point: the run status plus one entry per nondominated point."""
     from optimizer.pareto import ParetoOptions, pareto_front
 
-    options = ParetoOptions(time_limit_s=context.options.time_limit_s, points=context.points_per_front, threads=context.options.threads)
+    # one box at a time: the sweep's workers already use every core
+    options = ParetoOptions(time_limit_s=context.options.time_limit_s, points=context.points_per_front, threads=context.options.threads,
+                            workers=1)
     front = pareto_front(study, context.objectives, options)
     points = []
     for row in front.points.to_dict("records"):
