@@ -266,3 +266,13 @@ def test_killed_sweep_resumes_losslessly(tiny_study, tmp_path):
     fresh = run_sweep(tiny_study, load_sweep_design(sweep_file), workers=1)
     pd.testing.assert_frame_equal(results(table), results(fresh.table), check_dtype=False)
     assert json.loads((out / "manifest.json").read_text())["status"] == "complete"
+
+
+def test_runs_travel_in_consecutive_batches_covering_each_run_once():
+    from optimizer.sweep import MAX_BATCH, run_batches
+
+    pending = [(run, f"point-{run}") for run in range(1, 1001)]
+    batches = run_batches(pending, workers=2)
+    assert [item for batch in batches for item in batch] == pending  # every run once, in order
+    assert max(len(batch) for batch in batches) == MAX_BATCH
+    assert run_batches(pending[:10], workers=2) == [[item] for item in pending[:10]]  # few runs: one per task
