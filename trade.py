@@ -320,6 +320,7 @@ def compare(runs: tuple[str, ...], out: str | None, overwrite: bool) -> None:
     comparison = compare_results(results)
     target = Path(out) if out else Path("results") / f"compare-{datetime.now(UTC).strftime('%Y%m%dT%H%M%SZ')}"
     refuse_existing(target, overwrite)
+    written = write_comparison(target, comparison, results, overwrite=overwrite)  # before printing: a closed pipe cannot lose it
     with pd.option_context("display.width", 200, "display.max_columns", 30):
         ref = ", ".join(f"{k}={fmt(v)}" for k, v in comparison.reference.items())
         click.echo(f"objectives: {', '.join(f'{n} [{u}, {s}]' for n, s, u in comparison.objectives)}; hypervolume reference point ({ref})")
@@ -327,7 +328,8 @@ def compare(runs: tuple[str, ...], out: str | None, overwrite: bool) -> None:
         click.echo("\ndominance (coverage_a_over_b: share of b's points weakly dominated by a's):")
         click.echo(comparison.dominance.to_string(index=False))
         moved = comparison.moved[comparison.moved["status"] != "unchanged"]
-        click.echo(f"\npoints that moved against {results[0].label}: {len(moved)}")
+        counts = moved["status"].value_counts()
+        click.echo(f"\npoints of {results[0].label} that moved or are gone: {int(counts.get('moved', 0))} moved, {int(counts.get('gone', 0))} gone")
         if not moved.empty:
             click.echo(moved.to_string(index=False))
         if not comparison.changes.empty:
@@ -336,7 +338,7 @@ def compare(runs: tuple[str, ...], out: str | None, overwrite: bool) -> None:
         if not comparison.limit_changes.empty:
             click.echo("\nlimits that became binding or slack in matched points:")
             click.echo(comparison.limit_changes.to_string(index=False))
-    click.echo(f"wrote {write_comparison(target, comparison, results, overwrite=overwrite)}")
+    click.echo(f"wrote {written}")
 
 
 def parallel_options(func: Callable[..., Any]) -> Callable[..., Any]:
