@@ -288,6 +288,7 @@ def pareto(study: str, scenario: str, overrides: tuple[str, ...], objectives: st
     refuse_existing(target, overwrite)
     header(loaded)
     front = pareto_front(loaded, names, ParetoOptions(time_limit_s=time_limit_s, points=points, threads=threads, workers=workers))
+    written = write_pareto(target, front, overwrite=overwrite)  # before printing: a closed pipe cannot lose the front
     label = "exact, complete" if front.complete else ("approximation" if points else "INCOMPLETE")
     click.echo(f"{len(front.points)} nondominated points ({label}); {front.solves} solves in {front.runtime_s:.2f} s (HiGHS {front.highs_runtime_s:.2f} s)")
     if not front.points.empty:
@@ -296,7 +297,7 @@ def pareto(study: str, scenario: str, overrides: tuple[str, ...], objectives: st
         click.echo(f"hypervolume {fmt(front.hypervolume)} against reference point ({ref})")
     for note in front.notes:
         click.echo(f"note: {note}", err=True)
-    click.echo(f"wrote {write_pareto(target, front, overwrite=overwrite)}")
+    click.echo(f"wrote {written}")
     if front.points.empty:
         click.echo("the study is infeasible: no point exists", err=True)
         sys.exit(EXIT_INFEASIBLE)
@@ -417,6 +418,7 @@ def stress(study: str, scenario: str, overrides: tuple[str, ...], objective: str
     header(loaded)
     options = options_from(time_limit_s, mip_rel_gap, threads)
     result = run_stress(loaded, spec.name, tuple(k.strip() for k in kinds.split(",") if k.strip()), options, workers, scheduler)
+    written = write_stress(target, result, options, overwrite=overwrite)  # before printing, as in compare
     base = result.baseline
     click.echo(f"baseline: {base['status']}, {spec.name} = {fmt(base['objective_value'], spec.display_unit)} ({spec.sense})")
     if result.baseline_solved:
@@ -430,7 +432,7 @@ def stress(study: str, scenario: str, overrides: tuple[str, ...], objective: str
                 click.echo(f"  {row['provider']:<20} {row['kind']:<14} {what:<28} {moved or 'nothing moves'}")
             else:
                 click.echo(f"  {row['provider']:<20} {row['kind']:<14} NO RECOVERY ({row['status']}) {row['message']}")
-    click.echo(f"wrote {write_stress(target, result, options, overwrite=overwrite)}")
+    click.echo(f"wrote {written}")
     if not result.baseline_solved:
         click.echo(f"the baseline has no solution ({base['status']}); `trade explain {study}` says why", err=True)
         sys.exit(EXIT_INFEASIBLE)
