@@ -219,8 +219,7 @@ def _partners_that_can_exceed(data: ModelData, q: dict, partners: list[str], sha
     elsewhere, adjust = 0.0, dict.fromkeys(partners, 0.0)  # the sum if the partner offered nothing, and its corrections
     for e, pairs in data.offers_of_element.items():
         optional = e not in data.required
-        others = sorted(q[pair] for pair in pairs)
-        without = most([-share * others[0]], optional) if others else 0.0
+        without = most([-share * min(q[pair] for pair in pairs)], optional) if pairs else 0.0
         elsewhere += without
         for pair in pairs:
             if pair[1] in adjust:

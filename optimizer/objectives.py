@@ -32,10 +32,9 @@ class ObjectiveTerm:
 
 
 def define_expressions(m: pyo.ConcreteModel, data: ModelData) -> None:
-    """offer_cost_musd, commercial_spend_musd and agency_cost_musd (with onboarding) as Expressions."""
+    """offer_cost_musd and agency_cost_musd (with onboarding) as Expressions."""
     cost = {pair: offer.cost_musd for pair, offer in data.offers.items()}
     m.offer_cost_musd = pyo.Expression(expr=offer_sum(m, cost, cost.__getitem__))
-    m.commercial_spend_musd = pyo.Expression(expr=offer_sum(m, [pair for pair in cost if data.kind[pair[1]] == "commercial"], cost.__getitem__))
     onboarding = 0
     if hasattr(m, "provider_used"):
         fees = {p: data.study.providers[p].onboarding_cost_musd for p in m.TRACKED_PROVIDERS}
@@ -80,5 +79,8 @@ def objective_term(m: pyo.ConcreteModel, data: ModelData, spec: ObjectiveSpec) -
     if builtin == "commercial_share":
         from optimizer.constraints import offer_spend_variable
 
+        if m.component("commercial_spend_musd") is None:  # built only for this objective
+            commercial = [pair for pair in data.offers if data.kind[pair[1]] == "commercial"]
+            m.commercial_spend_musd = pyo.Expression(expr=offer_sum(m, commercial, lambda pair: data.offers[pair].cost_musd))
         return ObjectiveTerm(spec.name, spec.sense, unit, m.commercial_spend_musd, offer_spend_variable(m, data))
     raise ValueError(f"unknown builtin objective {builtin}")
