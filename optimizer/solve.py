@@ -9,7 +9,7 @@ from typing import Any
 
 import pyomo.core as pyo
 from pyomo.contrib.solver.common.results import SolutionStatus, TerminationCondition
-from pyomo.contrib.solver.solvers.highs import Highs
+from optimizer.handoff import FastLinearHighs
 
 # Dinkelbach stops when max N - lambda D is within this of 0 (relative to the denominator).
 RATIO_TOLERANCE = 1e-9
@@ -123,7 +123,7 @@ class Solver:
 
     def __init__(self, options: SolveOptions | None = None):
         self.options = options or SolveOptions()
-        self._highs = Highs()
+        self._highs = FastLinearHighs()
         self._highs_total = 0.0
         self.name = "highs"
         self.version = ".".join(str(part) for part in self._highs.version())
