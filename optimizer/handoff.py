@@ -14,6 +14,7 @@ from typing import Any
 
 import highspy
 import numpy as np
+from pyomo.common.gc_manager import PauseGC
 from pyomo.common.numeric_types import native_numeric_types
 from pyomo.contrib.solver.solvers.highs import Highs, _MutableConstraintBounds, _MutableLinearCoefficient
 from pyomo.core.base.constraint import ConstraintData
@@ -78,6 +79,10 @@ class FastLinearHighs(Highs):
     row and column maps) is filled exactly as Pyomo fills it, so later updates, removals and
     re-solves need nothing special.
     """
+
+    def set_instance(self, model: Any) -> None:
+        with PauseGC():  # as in build_model: nothing here needs the cyclic collector, whose passes cost a third
+            super().set_instance(model)
 
     def add_constraints(self, cons: list[ConstraintData]) -> None:
         batch: list[_Row] = []

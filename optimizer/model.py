@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import pyomo.core as pyo
+from pyomo.common.gc_manager import PauseGC
 
 from optimizer.constraints import CONSTRAINT_FAMILIES, FAMILY_COMPONENTS, family_name
 from optimizer.data import ModelData
@@ -24,6 +25,13 @@ def build_model(data: ModelData, objective: str | Sequence[str]) -> pyo.Concrete
     their expressions built so a Pareto loop can bound them). The model carries plain
     attributes `data`, `objective_terms` (name -> ObjectiveTerm) and `active_families`.
     """
+    # Pyomo's own writers pause the cyclic garbage collector too: a build allocates one object per term, none of them in
+    # cycles that need collecting, and the collector's repeated passes over them were 60 % of the large model's build.
+    with PauseGC():
+        return _build(data, objective)
+
+
+def _build(data: ModelData, objective: str | Sequence[str]) -> pyo.ConcreteModel:
     names = (objective,) if isinstance(objective, str) else tuple(objective)
     specs = [data.study.objective(name) for name in names]
     builtins = tuple(spec.builtin or spec.name for spec in specs)
