@@ -88,11 +88,11 @@ def child(size: str, seed: int, gap: float, time_limit: float, threads: int | No
     return out
 
 
-def run_child(args: argparse.Namespace, size: str, seed: int) -> dict:
-    """Run one (size, seed) in a fresh interpreter; its peak RSS comes from os.wait4 (that child's share of RUSAGE_CHILDREN)."""
+def run_child(args: argparse.Namespace, size: str, seed: int, objective: str) -> dict:
+    """Run one (size, seed, objective) in a fresh interpreter; its peak RSS comes from os.wait4 (that child's share of RUSAGE_CHILDREN)."""
     cmd = [sys.executable, __file__, "--child", size, str(seed), "--gap", str(args.gap), "--time-limit", str(args.time_limit)]
     cmd += ["--threads", str(args.threads)] if args.threads else []
-    cmd += ["--objective", args.objective] if args.objective else []
+    cmd += ["--objective", objective]
     with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
         proc = subprocess.Popen(cmd, stdout=out, stderr=err, text=True, cwd=ROOT)
         _, status, usage = os.wait4(proc.pid, 0)  # not proc.wait(): wait4 also returns the child's rusage
@@ -104,6 +104,7 @@ def run_child(args: argparse.Namespace, size: str, seed: int) -> dict:
         raise RuntimeError(f"child {size} seed {seed} failed (exit {proc.returncode}):\n{stderr[-2000:]}")
     out = json.loads(lines[-1][len(MARK):])
     out["peak_rss_mib"] = usage.ru_maxrss / MIB
+    out["objective_name"] = objective
     return out
 
 
@@ -114,11 +115,11 @@ def fmt(value: float | None, digits: int = 3) -> str:
 def report(rows: list[dict], skipped: dict[str, list[int]], args: argparse.Namespace) -> None:
     """The figures table, the overhead breakdown and one PASS/FAIL line per target."""
     print(f"\nHiGHS options: mip_rel_gap={args.gap}, time_limit={args.time_limit} s, threads={args.threads or 'HiGHS default'}, "
-          f"objective={args.objective or 'study default'}; {os.cpu_count()} CPUs, load average at the end {os.getloadavg()[0]:.2f}")
-    for size, seeds in skipped.items():
-        used = [r["seed"] for r in rows if r["size"] == size]
-        print(f"{size}: feasible seeds used {used}; skipped (no solution) {seeds or 'none'}")
-    head = (f"{'size':<7}{'seed':>5}"
+          f"objectives {args.objective}; {os.cpu_count()} CPUs, load average at the end {os.getloadavg()[0]:.2f}")
+    for (size, objective), seeds in skipped.items():
+        used = [r["seed"] for r in rows if r["size"] == size and r["objective_name"] == objective]
+        print(f"{size}, {objective}: feasible seeds used {used}; skipped (no solution) {seeds or 'none'}")
+    head = (f"{'objective':<12}{'size':<7}{'seed':>5}"
             f"{'cols':>7}{'rows':>7}{'nnz':>8}  {'engine/raw status':<18}{'engine s':>9}{'raw run s':>10}{'read s':>8}"
             f"{'ratio':>7}{'ovh s':>8}{'peak MiB':>9}{'eng MiB':>8}  {'obj engine':>11}{'obj raw':>11}  {'rel diff':<12}nodes e/r")
     print("\n" + head + "\n" + "-" * len(head))
@@ -126,7 +127,7 @@ def report(rows: list[dict], skipped: dict[str, list[int]], args: argparse.Names
         rel = abs(r["objective"] - r["raw_objective"]) / max(abs(r["objective"]), 1e-9) if r.get("raw_objective") is not None else None
         r["ratio"], r["overhead_s"], r["rel_diff"] = r["engine_s"] / r["raw_run_s"], r["engine_s"] - r["raw_run_s"], rel
         same = "-" if rel is None else f"{rel:.1e} {'ok' if rel <= args.gap else 'NO'}"
-        print(f"{r['size']:<7}{r['seed']:>5}{r['cols']:>7}{r['rows']:>7}{r['nnz']:>8}  {r['status'] + '/' + r['raw_status']:<18}"
+        print(f"{r['objective_name']:<12}{r['size']:<7}{r['seed']:>5}{r['cols']:>7}{r['rows']:>7}{r['nnz']:>8}  {r['status'] + '/' + r['raw_status']:<18}"
               f"{r['engine_s']:>9.3f}{r['raw_run_s']:>10.3f}{r['raw_read_s']:>8.3f}{r['ratio']:>7.2f}{r['overhead_s']:>8.3f}"
               f"{fmt(r['peak_rss_mib'], 0):>9}{r['engine_rss_mib']:>8.0f}  {fmt(r['objective'], 1):>11}{fmt(r['raw_objective'], 1):>11}  "
               f"{same:<12}{r['engine_nodes']}/{r['raw_nodes']}{'' if r['same_structure'] else '  MODEL MISMATCH'}")
@@ -137,36 +138,44 @@ def report(rows: list[dict], skipped: dict[str, list[int]], args: argparse.Names
               f"max |coefficient difference| {diff:.1e} (MPS keeps 15 significant digits)")
     print(f"RUSAGE_CHILDREN ru_maxrss (max over every child of this run): {resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / MIB:.0f} MiB")
     print("\nEngine overhead = engine - raw run, by stage (seconds; 'highs diff' = engine's own h.run() minus the raw h.run())")
-    head = f"{'size':<7}{'seed':>5}{'data':>8}{'build':>8}{'hand-off':>9}{'solve misc':>11}{'extract':>8}{'highs diff':>11}"
-    head += f"{'= overhead':>11}{'fixed':>8}{'eng/own run':>12}"
+    head = f"{'objective':<12}{'size':<7}{'seed':>5}{'data':>8}{'build':>8}{'hand-off':>9}{'solve misc':>11}{'extract':>8}{'highs diff':>11}"
+    head += f"{'= overhead':>11}{'fixed':>8}{'us/nnz':>8}{'eng/own run':>12}"
     print(head + "\n" + "-" * len(head))
     for r in rows:
         t = r["timings"]
         misc = t["solve_s"] - r["handoff_s"] - r["engine_run_s"]
         parts = [t["data_s"], t["build_s"], r["handoff_s"], misc, t["extract_s"], r["engine_run_s"] - r["raw_run_s"]]
         fixed = sum(parts[:5])
-        print(f"{r['size']:<7}{r['seed']:>5}" + "".join(f"{p:>{w}.3f}" for p, w in zip(parts, (8, 8, 9, 11, 8, 11), strict=True))
-              + f"{r['overhead_s']:>11.3f}{fixed:>8.3f}{r['engine_s'] / r['engine_run_s']:>11.2f}x")
+        print(f"{r['objective_name']:<12}{r['size']:<7}{r['seed']:>5}" + "".join(f"{p:>{w}.3f}" for p, w in zip(parts, (8, 8, 9, 11, 8, 11), strict=True))
+              + f"{r['overhead_s']:>11.3f}{fixed:>8.3f}{fixed / r['nnz'] * 1e6:>8.1f}{r['engine_s'] / r['engine_run_s']:>11.2f}x")
     print("  hand-off = Pyomo set_instance (expression walk + addVars/addRows); solve misc = rest of Solver.solve "
           "(Solver(), options, log capture, postsolve, load_vars)\n  fixed = overhead without the HiGHS run-to-run noise; "
-          "eng/own run = engine / the engine's own h.run() (the ratio free of that noise)\n")
-    ratios = {s: [r["ratio"] for r in rows if r["size"] == s] for s in ("medium", "large")}
-    if all(ratios.values()):
-        worst = {s: max(v) for s, v in ratios.items()}
-        ok = all(v <= 1.15 for v in worst.values())
-        detail = ", ".join(f"{s} worst {worst[s]:.2f}x (median {statistics.median(v):.2f}x)" for s, v in ratios.items())
-        print(f"{'PASS' if ok else 'FAIL'}  engine <= 1.15x raw HiGHS at medium and large: {detail}")
-    else:
-        print("N/A   engine <= 1.15x raw HiGHS at medium and large: run both sizes")
-    large = [r for r in rows if r["size"] == "large"]
+          "us/nnz = fixed per nonzero (the design guide measured about 7 for idiomatic sparse Pyomo);\n  eng/own run = engine / the engine's "
+          "own h.run() (the ratio free of that noise)\n")
+    for objective in args.objective.split(","):
+        # a solve stopped by the time limit ends at the same wall time on both sides: its ratio says nothing about overhead
+        family = [r for r in rows if r["objective_name"] == objective]
+        limited = [f"{r['size']} {r['seed']}" for r in family if r["status"] != "optimal"]
+        ratios = {s: [r["ratio"] for r in family if r["size"] == s and r["status"] == "optimal"] for s in ("medium", "large")}
+        if all(ratios.values()):
+            worst = {s: max(v) for s, v in ratios.items()}
+            ok = all(v <= 1.15 for v in worst.values())
+            detail = ", ".join(f"{s} worst {worst[s]:.2f}x (median {statistics.median(v):.2f}x)" for s, v in ratios.items())
+            detail += f"; left out, not optimal: {', '.join(limited)}" if limited else ""
+            print(f"{'PASS' if ok else 'FAIL'}  engine <= 1.15x raw HiGHS at medium and large, objective {objective}: {detail}")
+        else:
+            print(f"N/A   engine <= 1.15x raw HiGHS at medium and large, objective {objective}: run both sizes")
+    objective = args.objective.split(",")[0]  # the target is the study's own objective; a harder family may not close
+    large = [r for r in rows if r["size"] == "large" and r["objective_name"] == objective]
+    target = f"largest size to 0.1% gap < 60 s with peak RSS < 2 GiB, objective {objective}"
     if large and args.gap == 0.001:
         worst_s, worst_rss = max(r["engine_s"] for r in large), max(r["peak_rss_mib"] for r in large)
         ok = worst_s < 60 and worst_rss < 2048 and all(r["status"] == "optimal" for r in large)
-        print(f"{'PASS' if ok else 'FAIL'}  largest size to 0.1% gap < 60 s with peak RSS < 2 GiB: large engine worst {worst_s:.1f} s, "
+        print(f"{'PASS' if ok else 'FAIL'}  {target}: large engine worst {worst_s:.1f} s, "
               f"child peak RSS worst {worst_rss:.0f} MiB (engine stage {max(r['engine_rss_mib'] for r in large):.0f} MiB), "
               f"statuses {sorted({r['status'] for r in large})}")
     else:
-        print("N/A   largest size to 0.1% gap < 60 s with peak RSS < 2 GiB: run --sizes ...,large --gap 0.001")
+        print(f"N/A   {target}: run --sizes ...,large --gap 0.001")
 
 
 def main() -> None:
@@ -176,37 +185,41 @@ def main() -> None:
     parser.add_argument("--gap", type=float, default=0.001, help="mip_rel_gap for engine and raw HiGHS")
     parser.add_argument("--time-limit", type=float, default=300.0, help="HiGHS time limit, s")
     parser.add_argument("--threads", type=int, default=None)
-    parser.add_argument("--objective", default=None, help="objective name (default: the study's first, cost)")
+    parser.add_argument("--objective", default="cost,partnership",
+                        help="objective names, each a family of runs: cost (the study's default; HiGHS mostly closes medium at the root) "
+                             "and partnership (max partner value within the budgets: HiGHS has to branch, as in the design guide's figures)")
     parser.add_argument("--max-skips", type=int, default=10, help="seeds without a solution to try past before giving up")
     parser.add_argument("--json", default=None, help="also write all rows to this JSON file")
     parser.add_argument("--child", nargs=2, metavar=("SIZE", "SEED"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        out = child(args.child[0], int(args.child[1]), args.gap, args.time_limit, args.threads, args.objective)
+        out = child(args.child[0], int(args.child[1]), args.gap, args.time_limit, args.threads, args.objective.split(",")[0])
         print(MARK + json.dumps(out), flush=True)
         return
     rows: list[dict] = []
-    skipped: dict[str, list[int]] = {}
+    skipped: dict[tuple[str, str], list[int]] = {}
     sizes = args.sizes.split(",")
     wanted = [int(n) for n in args.seeds.split(",")]
-    for size, count in zip(sizes, wanted * len(sizes) if len(wanted) == 1 else wanted, strict=True):
-        skipped[size], seed, found = [], 0, 0
-        while found < count and len(skipped[size]) <= args.max_skips:
-            try:
-                r = run_child(args, size, seed)
-            except RuntimeError as exc:  # a crash (e.g. a module mid-edit) is reported and skipped, not fatal
-                print(f"{size} seed {seed}: ERROR {str(exc).strip().splitlines()[-1]}", flush=True)
-                skipped[size].append(seed)
+    for objective in args.objective.split(","):
+        for size, count in zip(sizes, wanted * len(sizes) if len(wanted) == 1 else wanted, strict=True):
+            missed = skipped[size, objective] = []
+            seed, found = 0, 0
+            while found < count and len(missed) <= args.max_skips:
+                try:
+                    r = run_child(args, size, seed, objective)
+                except RuntimeError as exc:  # a crash (e.g. a module mid-edit) is reported and skipped, not fatal
+                    print(f"{objective} {size} seed {seed}: ERROR {str(exc).strip().splitlines()[-1]}", flush=True)
+                    missed.append(seed)
+                    seed += 1
+                    continue
+                if "raw_run_s" in r:
+                    rows.append(r)
+                    found += 1
+                else:
+                    missed.append(seed)
+                raw = f", raw run {r['raw_run_s']:.2f} s" if "raw_run_s" in r else ""
+                print(f"{objective} {size} seed {seed}: {r['status']}, engine {r['engine_s']:.2f} s{raw}", flush=True)
                 seed += 1
-                continue
-            if "raw_run_s" in r:
-                rows.append(r)
-                found += 1
-            else:
-                skipped[size].append(seed)
-            raw = f", raw run {r['raw_run_s']:.2f} s" if "raw_run_s" in r else ""
-            print(f"{size} seed {seed}: {r['status']}, engine {r['engine_s']:.2f} s{raw}", flush=True)
-            seed += 1
     if args.json:
         Path(args.json).write_text(json.dumps(rows, indent=1))
     report(rows, skipped, args)

@@ -9,6 +9,7 @@ from typing import Any
 
 import pyomo.core as pyo
 from pyomo.contrib.solver.common.results import SolutionStatus, TerminationCondition
+
 from optimizer.handoff import FastLinearHighs
 
 # Dinkelbach stops when max N - lambda D is within this of 0 (relative to the denominator).
