@@ -3,7 +3,7 @@
 Most rows of the model are a `LinearExpression` of numeric coefficients between constant
 bounds. Pyomo's generic path walks every such row twice (once to collect its variables, once
 for its standard representation) and adds new columns one row at a time; reading the terms
-directly is about 3x faster on the medium and large benchmark models (bench/bench_model.py).
+directly halves the hand-off on the medium and large benchmark models (bench/bench_model.py).
 Every other row (named expressions, mutable coefficients or bounds, fixed variables, sums of
 expressions) goes through Pyomo's own path, so persistent updates behave exactly as before.
 """
