@@ -1,11 +1,11 @@
 """Pyomo's persistent HiGHS interface with a direct hand-off for plain linear rows.
 
-Most rows of the model are a `LinearExpression` of numeric coefficients between constant
-bounds. Pyomo's generic path walks every such row twice (once to collect its variables, once
-for its standard representation) and adds new columns one row at a time; reading the terms
-directly halves the hand-off on the medium and large benchmark models (bench/bench_model.py).
-Every other row (named expressions, mutable coefficients or bounds, fixed variables, sums of
-expressions) goes through Pyomo's own path, so persistent updates behave exactly as before.
+Most rows of the model are a `LinearExpression` (or a named expression holding one). Pyomo's
+generic path walks every such row twice (once to collect its variables, once for its standard
+representation) and adds new columns one row at a time; reading the terms directly halves the
+hand-off on the medium and large benchmark models (bench/bench_model.py). Parameter coefficients
+and bounds get Pyomo's own update helpers. Every other row (sums of expressions, repeated or
+fixed variables) goes through Pyomo's own path, so persistent updates behave exactly as before.
 """
 
 from __future__ import annotations
