@@ -130,8 +130,10 @@ def binding_limits(result: object, tolerance: float = 1e-6) -> tuple[tuple[str, 
                 continue
             for index, row in component.items():
                 row.deactivate()
+                solver.update_rows([row])
                 relaxed = solver.solve(m)
                 row.activate()
+                solver.update_rows([row])
                 if relaxed.has_solution and relaxed.objective is not None:
                     gain = sense * (report.objective - relaxed.objective)
                     if gain > tolerance * max(1.0, abs(report.objective)):

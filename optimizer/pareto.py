@@ -19,6 +19,7 @@ from architecture import Architecture, EngineError, Issue, Study, StudyError
 from architecture.evaluate import evaluate, feasible_objectives
 from optimizer.data import ModelData, to_model_data
 from optimizer.extract import extract_architecture
+from optimizer.highs import HighsProblem
 from optimizer.model import build_model, set_objective
 from optimizer.objectives import ObjectiveTerm
 from optimizer.solve import SolveOptions, Solver, Status
@@ -212,6 +213,7 @@ class FrontModel:
         if left is not None and left <= 0:
             raise _Stopped(Status.TIME_LIMIT_NO_SOLUTION)
         gap = None if name == TIEBREAK or self.axis(name).is_ratio else self.axis(name).resolution / 4
+        solver.update_rows(self.m.pareto_bound.values())  # the box's bounds, set as Params since this solver's last solve
         report = solver.solve(self.m, time_limit_s=left, abs_gap=gap)
         if must_be_feasible and report.status in (Status.INFEASIBLE, Status.INFEASIBLE_OR_UNBOUNDED):
             self.rescues += 1
@@ -383,13 +385,12 @@ class _Boxes:
 class _DirectSpec:
     """The front model's matrix for plain-HiGHS box solves: integer objective vectors (min-form, per resolution) and rows."""
 
-    model: Any  # highspy.HighsModel, a snapshot of the persistent model's matrix
+    problem: HighsProblem  # the persistent model as HiGHS holds it; each worker solves a copy
     order: tuple[str, ...]
     steps: dict[str, np.ndarray]  # sign * coefficient / resolution, rounded to integers (exact: checked)
     rows: dict[str, int]  # HiGHS row of each objective's bound row
-    offset: dict[str, float]  # row upper bound = box bound + offset (Pyomo moved the constant)
+    offset: dict[str, float]  # row upper bound = box bound + offset (the body's constant sits in the bounds)
     assign: dict[tuple[str, str], int]  # HiGHS column of each assign[e, p]
-    integer: np.ndarray  # columns with a nonzero objective coefficient are all integer
     span: dict[str, float]  # max - min of each objective in grid steps over the column bounds (inf if unbounded)
 
 
@@ -397,50 +398,40 @@ def _direct_spec(model: FrontModel, order: Sequence[str]) -> _DirectSpec | None:
     """Snapshot the persistent model for plain-HiGHS box solves, or None when single-stage solves cannot be proven exact.
 
     Needs linear objectives whose coefficients are integer multiples of their resolution and lie on integer columns.
-    Reaches into Pyomo's persistent HiGHS interface (its highspy object and its variable and row maps).
     """
-    if any(axis.is_ratio for axis in model.axes):
+    highs = model.solver.highs
+    if any(axis.is_ratio for axis in model.axes) or highs is None:
         return None
-    try:
-        import highspy
-        from pyomo.repn import generate_standard_repn
-
-        persistent = model.solver._highs
-        base = persistent._solver_model
-        var_map, con_map = persistent._pyomo_var_to_solver_var_map, persistent._pyomo_con_to_solver_con_map
-        snapshot = base.getModel()
-        columns = base.getNumCol()
-        lp = base.getLp()
-        integrality = list(lp.integrality_)
-        lower, upper = np.asarray(lp.col_lower_, dtype=float), np.asarray(lp.col_upper_, dtype=float)
-    except (AttributeError, ImportError, KeyError):
-        return None
-    integer = np.array([bool(i == highspy.HighsVarType.kInteger) for i in integrality] or [False] * columns)
+    vectors = {}
+    for name in order:
+        try:
+            vectors[name] = highs.linear_vector(model.m.objective_terms[name].numerator)
+        except ValueError:  # not linear
+            return None
+    integer = highs.problem.integer_columns()
+    lower, upper = highs.problem.column_bounds()
     steps, rows, offset, span = {}, {}, {}, {}
     for name in order:
         axis = model.axis(name)
-        repn = generate_standard_repn(model.m.objective_terms[name].numerator, compute_values=True)
-        if repn.nonlinear_expr is not None or repn.quadratic_vars:
-            return None
-        vector = np.zeros(columns)
-        for var, coefficient in zip(repn.linear_vars, repn.linear_coefs, strict=True):
-            if id(var) not in var_map:
-                return None
-            vector[var_map[id(var)]] += axis.sign * float(coefficient) / axis.resolution
+        vector, constant = vectors[name]
+        vector = axis.sign * np.pad(vector, (0, len(integer) - len(vector))) / axis.resolution
         rounded = np.round(vector)
         if np.any(np.abs(vector - rounded) > INTEGRAL_TOLERANCE * np.maximum(1.0, np.abs(vector))) or np.any((rounded != 0) & ~integer):
             return None
         con = model.m.pareto_bound[name]
-        if con not in con_map:
+        row = highs.row(con)
+        if row is None:
             return None
-        steps[name], rows[name] = rounded, con_map[con]
-        offset[name] = -axis.sign * float(repn.constant)
+        steps[name], rows[name] = rounded, row
+        offset[name] = -highs.row_constant(con)
         used = rounded != 0
         with np.errstate(invalid="ignore"):
             ends = np.stack([rounded[used] * lower[used], rounded[used] * upper[used]])
         span[name] = float(np.sum(ends.max(axis=0) - ends.min(axis=0))) if np.all(np.isfinite(ends)) else math.inf
-    assign = {pair: var_map[id(model.m.assign[pair])] for pair in model.data.offers}
-    return _DirectSpec(snapshot, tuple(order), steps, rows, offset, assign, integer, span)
+    assign = {pair: highs.column(model.m.assign[pair]) for pair in model.data.offers}
+    if any(column is None for column in assign.values()):
+        return None
+    return _DirectSpec(highs.problem, tuple(order), steps, rows, offset, assign, span)
 
 
 @dataclass
@@ -456,7 +447,7 @@ class _BoxAnswer:
 
 
 class _DirectSolver:
-    """One plain highspy.Highs copy of the front model (one per worker thread); solves a box in a single stage.
+    """One plain HiGHS copy of the front model (one per worker thread); solves a box in a single stage.
 
     The objective is F = M * v1/r1 + sum_{i >= 2} v_i/r_i over min-form values v (integer coefficients), with M one more
     than the number of grid steps the bounded objectives can span inside the box: one step less in v1 outweighs any
@@ -466,20 +457,8 @@ class _DirectSolver:
     """
 
     def __init__(self, spec: _DirectSpec, study: Study, axes: dict[str, Axis], ideal: dict[str, float], threads: int | None):
-        import highspy
-
-        self.hs = highspy
         self.spec, self.study, self.axes, self.ideal = spec, study, axes, ideal
-        self.h = highspy.Highs()
-        self.h.setOptionValue("output_flag", False)
-        self.h.passModel(spec.model)
-        self.h.changeObjectiveSense(highspy.ObjSense.kMinimize)
-        self.h.changeObjectiveOffset(0.0)
-        for key, value in {**DIRECT_OPTIONS, "mip_rel_gap": 0.0, "mip_abs_gap": 0.5}.items():
-            self.h.setOptionValue(key, value)
-        if threads is not None:
-            self.h.setOptionValue("threads", threads)
-        self.columns = np.arange(self.h.getNumCol(), dtype=np.int32)
+        self.problem = spec.problem.copy({**DIRECT_OPTIONS, "threads": threads or 0})
         self.loose: dict[str, float] = {}
 
     def solve(self, upper: dict[str, float], deadline: float | None) -> _BoxAnswer:
@@ -511,31 +490,26 @@ class _DirectSolver:
 
     def _solve(self, weights: dict[str, float], upper: dict[str, float], deadline: float | None) -> _BoxAnswer:
         """Min sum_k weights[k] * v_k / r_k with v_i <= upper[i]; the answer scored exactly and checked (class docstring)."""
-        spec, hs = self.spec, self.hs
+        spec, problem = self.spec, self.problem
         objective = sum(weight * spec.steps[name] for name, weight in weights.items())
         if float(np.abs(objective).sum()) > SINGLE_STAGE_MAX_MAGNITUDE:
             return _BoxAnswer("fallback", reason="magnitude")
         left = None if deadline is None else deadline - time.perf_counter()
         if left is not None and left <= 0:
             raise _Stopped(Status.TIME_LIMIT_NO_SOLUTION)
-        self.h.setOptionValue("time_limit", float("inf") if left is None else max(left, 0.0))
-        self.h.changeColsCost(len(self.columns), self.columns, objective)
+        problem.set_costs(objective)
         for name in spec.order:
             bound = upper.get(name)
-            self.h.changeRowBounds(spec.rows[name], -hs.kHighsInf, hs.kHighsInf if bound is None else bound + spec.offset[name])
-        before = self.h.getRunTime()
-        self.h.run()
-        times = (max(self.h.getRunTime() - before, 0.0),)
-        status = self.h.getModelStatus()
-        if status == hs.HighsModelStatus.kInfeasible:
+            problem.set_row_bounds(spec.rows[name], -math.inf, math.inf if bound is None else bound + spec.offset[name])
+        run = problem.run(left, mip_rel_gap=0.0, mip_abs_gap=0.5)
+        times = (run.runtime_s,)
+        if run.model_status == "kInfeasible":
             return _BoxAnswer("empty", times=times)
-        solution = self.h.getSolution()
-        has_solution = bool(solution.value_valid)
-        if status == hs.HighsModelStatus.kTimeLimit and not has_solution:
+        if run.model_status == "kTimeLimit" and not run.has_solution:
             raise _Stopped(Status.TIME_LIMIT_NO_SOLUTION)
-        if status not in (hs.HighsModelStatus.kOptimal, hs.HighsModelStatus.kTimeLimit) or not has_solution:
-            return _BoxAnswer("fallback", times=times, reason=str(status))
-        x = np.round(np.asarray(solution.col_value))
+        if run.model_status not in ("kOptimal", "kTimeLimit") or not run.has_solution:
+            return _BoxAnswer("fallback", times=times, reason=run.message or run.model_status)
+        x = np.round(problem.column_values())
         arch = Architecture.from_pairs(pair for pair, column in spec.assign.items() if x[column] > 0.5)
         values = feasible_objectives(self.study, arch, spec.order)
         if values is None:
@@ -543,10 +517,10 @@ class _DirectSolver:
         values = {n: self.axes[n].snap(values[n]) for n in spec.order}
         if not all(self.axes[n].sign * values[n] <= bound + self.axes[n].resolution / 4 for n, bound in upper.items()):
             return _BoxAnswer("fallback", times=times, reason="outside the box")
-        if status == hs.HighsModelStatus.kTimeLimit:
+        if run.model_status == "kTimeLimit":
             return _BoxAnswer("point", "feasible", values, arch, times)
         exact = int(sum(int(c) * int(v) for c, v in zip(objective[x != 0], x[x != 0], strict=True)))
-        if not exact <= self.h.getInfo().mip_dual_bound + 0.5:
+        if run.dual_bound is None or not exact <= run.dual_bound + 0.5:
             return _BoxAnswer("fallback", times=times, reason="dual bound")
         return _BoxAnswer("point", "optimal", values, arch, times)
 

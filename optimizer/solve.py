@@ -1,16 +1,16 @@
-"""The only solver call: HiGHS through Pyomo's persistent interface, with a normalised status."""
+"""Solving a model: options, the normalised status table, and Dinkelbach's iterations for a ratio objective."""
 
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any
 
 import pyomo.core as pyo
-from pyomo.contrib.solver.common.results import SolutionStatus, TerminationCondition
 
-from optimizer.handoff import FastLinearHighs
+from optimizer.highs import HighsModel, HighsRun, highs_version
 
 # Dinkelbach stops when max N - lambda D is within this of 0 (relative to the denominator).
 RATIO_TOLERANCE = 1e-9
@@ -57,7 +57,7 @@ class SolveReport:
     solver_version: str
     termination: str
     iterations: int = 1
-    log: str = ""
+    message: str = ""  # why, for an `error` status: the exception class and text, or HiGHS's own words
 
     @property
     def has_solution(self) -> bool:
@@ -75,39 +75,37 @@ class SolveReport:
             "solver_version": self.solver_version,
             "termination": self.termination,
             "iterations": self.iterations,
+            "message": self.message,
         }
 
 
-def _status(termination: TerminationCondition, solution: SolutionStatus) -> Status:
-    """Map Pyomo's termination and solution status to ours.
-
-    A limit (time, iterations, interrupt) with an incumbent is FEASIBLE, never OPTIMAL; without
-    one it is TIME_LIMIT_NO_SOLUTION. Anything unrecognised is ERROR.
-    """
-    has_solution = solution in (SolutionStatus.optimal, SolutionStatus.feasible)
-    if termination == TerminationCondition.convergenceCriteriaSatisfied:
-        return Status.OPTIMAL if has_solution else Status.ERROR
-    if termination == TerminationCondition.provenInfeasible:
-        return Status.INFEASIBLE
-    if termination == TerminationCondition.unbounded:
-        return Status.UNBOUNDED
-    if termination == TerminationCondition.infeasibleOrUnbounded:
-        return Status.INFEASIBLE_OR_UNBOUNDED
-    if termination in (
-        TerminationCondition.maxTimeLimit,
-        TerminationCondition.iterationLimit,
-        TerminationCondition.objectiveLimit,
-        TerminationCondition.interrupted,
-        TerminationCondition.minStepLength,
-    ):
-        return Status.FEASIBLE if has_solution else Status.TIME_LIMIT_NO_SOLUTION
-    return Status.ERROR
+# HiGHS's model status -> (our status with a solution, without one, the termination word of the run manifest).
+# Limits with an incumbent are FEASIBLE, never OPTIMAL; anything not listed is ERROR.
+HIGHS_STATUS: dict[str, tuple[Status, Status, str]] = {
+    "kOptimal": (Status.OPTIMAL, Status.ERROR, "convergenceCriteriaSatisfied"),
+    "kInfeasible": (Status.INFEASIBLE, Status.INFEASIBLE, "provenInfeasible"),
+    "kUnbounded": (Status.UNBOUNDED, Status.UNBOUNDED, "unbounded"),
+    "kUnboundedOrInfeasible": (Status.INFEASIBLE_OR_UNBOUNDED, Status.INFEASIBLE_OR_UNBOUNDED, "infeasibleOrUnbounded"),
+    "kTimeLimit": (Status.FEASIBLE, Status.TIME_LIMIT_NO_SOLUTION, "maxTimeLimit"),
+    "kIterationLimit": (Status.FEASIBLE, Status.TIME_LIMIT_NO_SOLUTION, "iterationLimit"),
+    "kSolutionLimit": (Status.FEASIBLE, Status.TIME_LIMIT_NO_SOLUTION, "iterationLimit"),
+    "kObjectiveBound": (Status.FEASIBLE, Status.TIME_LIMIT_NO_SOLUTION, "objectiveLimit"),
+    "kObjectiveTarget": (Status.FEASIBLE, Status.TIME_LIMIT_NO_SOLUTION, "objectiveLimit"),
+    "kInterrupt": (Status.FEASIBLE, Status.TIME_LIMIT_NO_SOLUTION, "interrupted"),
+}
 
 
-def _highs_time(results: Any, wall: float) -> float:
-    """HiGHS's cumulative run time after this solve (Pyomo reports Highs.getRunTime, which keeps counting)."""
-    value = getattr(results.timing_info, "highs_time", None)
-    return float(value) if isinstance(value, (int, float)) else float("nan")
+def status_of(run: HighsRun) -> tuple[Status, str, str]:
+    """Our status, the termination word and the message of an `error`, for one HiGHS run."""
+    if run.message and run.model_status not in HIGHS_STATUS:
+        return Status.ERROR, "error", run.message
+    entry = HIGHS_STATUS.get(run.model_status)
+    if entry is None:
+        return Status.ERROR, "error", run.message or f"HiGHS stopped with model status {run.model_status}"
+    with_solution, without, termination = entry
+    status = with_solution if run.has_solution else without
+    message = run.message or (f"HiGHS reports {run.model_status} without a solution" if status == Status.ERROR else "")
+    return status, termination, message
 
 
 def _gap(objective: float | None, bound: float | None) -> float | None:
@@ -120,59 +118,63 @@ def _gap(objective: float | None, bound: float | None) -> float | None:
 
 
 class Solver:
-    """A persistent HiGHS solver: re-solving the same model sends only what changed."""
+    """Solves one Pyomo model at a time, keeping it in HiGHS: a re-solve sends only what changed.
+
+    After changing a mutable Param of the model, or (de)activating rows, call `update_rows` with
+    the rows that use it; a new objective (or new parameter values in it) is picked up by `solve`.
+    """
 
     def __init__(self, options: SolveOptions | None = None):
         self.options = options or SolveOptions()
-        self._highs = FastLinearHighs()
-        self._highs_total = 0.0
         self.name = "highs"
-        self.version = ".".join(str(part) for part in self._highs.version())
+        self.version = highs_version()
+        self.highs: HighsModel | None = None
 
-    def _config(self, time_limit_s: float | None, abs_gap: float | None = None) -> dict[str, Any]:
-        config: dict[str, Any] = {
-            "load_solutions": False,
-            "raise_exception_on_nonoptimal_result": False,
-            "rel_gap": self.options.mip_rel_gap,
-            "solver_options": dict(self.options.solver_options),
-        }
-        if abs_gap is not None:
-            config["abs_gap"] = abs_gap
-        if time_limit_s is not None:
-            config["time_limit"] = max(time_limit_s, 0.0)
-        if self.options.threads is not None:
-            config["threads"] = self.options.threads
-        return config
+    def _highs_options(self) -> dict[str, Any]:
+        return {**self.options.solver_options, "threads": self.options.threads or 0}
 
-    def _solve_once(self, m: pyo.ConcreteModel, time_limit_s: float | None, abs_gap: float | None = None) -> tuple[SolveReport, Any]:
+    def hand_off(self, m: pyo.ConcreteModel) -> HighsModel:
+        """The model in HiGHS: built on the first call for a model, kept (objective re-read) afterwards."""
+        if self.highs is None or self.highs.m is not m:
+            self.highs = HighsModel(m, self._highs_options())
+        else:
+            self.highs.update_objective()
+        return self.highs
+
+    def update_rows(self, constraints: Iterable[Any]) -> None:
+        """Send these rows again (after their Params changed, or they were (de)activated or added)."""
+        if self.highs is not None:
+            self.highs.update_rows(constraints)
+
+    def reset(self) -> None:
+        """Forget earlier searches: the next solve starts afresh, whatever this solver solved before."""
+        if self.highs is not None:
+            self.highs.reset()
+
+    def _solve_once(self, m: pyo.ConcreteModel, time_limit_s: float | None, abs_gap: float | None = None) -> SolveReport:
         start = time.perf_counter()
-        results = self._highs.solve(m, **self._config(time_limit_s, abs_gap))
-        wall = time.perf_counter() - start
-        total = _highs_time(results, wall)
-        if total != total:  # no HiGHS time reported
-            own = wall
-        else:  # a new HiGHS object (new model) restarts its clock
-            own = total - self._highs_total if total >= self._highs_total else total
-        self._highs_total = total if total == total else self._highs_total
-        status = _status(results.termination_condition, results.solution_status)
-        if status.value in ("optimal", "feasible"):
-            results.solution_loader.load_vars()
-        objective = results.incumbent_objective if status in (Status.OPTIMAL, Status.FEASIBLE) else None
-        bound = results.objective_bound
-        bound = None if bound is None or abs(bound) == float("inf") else float(bound)
-        report = SolveReport(
+        try:
+            highs = self.hand_off(m)
+            run = highs.run(time_limit_s, self.options.mip_rel_gap, abs_gap)
+        except Exception as exc:  # noqa: BLE001 - a failed solve is a status with its message, never a lost run
+            return SolveReport(Status.ERROR, None, None, None, 0.0, time.perf_counter() - start, self.name, self.version, "error",
+                               message=f"{type(exc).__name__}: {exc}")
+        status, termination, message = status_of(run)
+        if status in (Status.OPTIMAL, Status.FEASIBLE):
+            highs.load_solution()
+        objective = run.objective if status in (Status.OPTIMAL, Status.FEASIBLE) else None
+        return SolveReport(
             status=status,
             objective=objective,
-            best_bound=bound,
-            mip_gap=_gap(objective, bound),
-            runtime_s=max(own, 0.0),
-            wall_s=wall,
+            best_bound=run.dual_bound if status in (Status.OPTIMAL, Status.FEASIBLE) else None,
+            mip_gap=_gap(objective, run.dual_bound),
+            runtime_s=run.runtime_s,
+            wall_s=time.perf_counter() - start,
             solver_name=self.name,
             solver_version=self.version,
-            termination=str(results.termination_condition.name),
-            log=results.solver_log or "",
+            termination=termination,
+            message=message,
         )
-        return report, results
 
     def solve(self, m: pyo.ConcreteModel, time_limit_s: float | None = None, abs_gap: float | None = None) -> SolveReport:
         """Solve the model's current objective; a ratio objective by Dinkelbach's iterations.
@@ -182,7 +184,7 @@ class Solver:
         limit = self.options.time_limit_s if time_limit_s is None else time_limit_s
         term = m.objective_terms[m.objective_name]
         if not term.is_ratio:
-            return self._solve_once(m, limit, abs_gap)[0]
+            return self._solve_once(m, limit, abs_gap)
         return self._solve_ratio(m, term, limit)
 
     def _solve_ratio(self, m: pyo.ConcreteModel, term: Any, time_limit_s: float | None) -> SolveReport:
@@ -193,7 +195,7 @@ class Solver:
         report = None
         for iteration in range(1, MAX_RATIO_ITERATIONS + 1):
             left = None if deadline is None else deadline - time.perf_counter()
-            report, _ = self._solve_once(m, left)
+            report = self._solve_once(m, left)
             runtime += report.runtime_s
             wall += report.wall_s
             if not report.has_solution:
@@ -205,7 +207,7 @@ class Solver:
             if done or report.status != Status.OPTIMAL:
                 status = report.status if done else Status.FEASIBLE
                 return SolveReport(status, ratio, ratio if status == Status.OPTIMAL else None, 0.0 if status == Status.OPTIMAL else None,
-                                   runtime, wall, report.solver_name, report.solver_version, report.termination, iteration, report.log)
+                                   runtime, wall, report.solver_name, report.solver_version, report.termination, iteration, report.message)
             m.ratio_lambda.set_value(ratio)
         assert report is not None
         return _with(SolveReport(Status.FEASIBLE, report.objective, None, None, runtime, wall, report.solver_name,
@@ -213,8 +215,6 @@ class Solver:
 
 
 def _with(report: SolveReport, runtime: float, wall: float, iterations: int) -> SolveReport:
-    from dataclasses import replace
-
     return replace(report, runtime_s=runtime, wall_s=wall, iterations=iterations)
 
 

@@ -137,6 +137,7 @@ def closest_run(result: RunResult, reference: Mapping[str, str]) -> RunResult:
     moves = pyo.quicksum(m.assign[pair] for pair in new) - pyo.quicksum(m.assign[pair] for pair in stay)
     m.objective_terms[CLOSEST] = ObjectiveTerm(CLOSEST, "min", "elements", moves)
     set_objective(m, CLOSEST)
+    result.solver.update_rows([m.closest_objective_bound])
     second = result.solver.solve(m)
     if not second.has_solution:
         return result
@@ -149,6 +150,9 @@ def closest_run(result: RunResult, reference: Mapping[str, str]) -> RunResult:
 #: model, re-solved after `set_value`; a limit the model bakes in (no such Param) stays in the key.
 MUTABLE_LIMITS = ("total_budget_musd", "annual_budget_musd", "critical_path_max_owners", "max_milestone_slip_months",
                   "min_commercial_share", "max_partner_share", "min_providers_per_category", "metric_max", "metric_min")
+# The constraint components holding each mutable limit (optimizer/constraints.py): re-sent after a change.
+LIMIT_ROWS = ("budget_total", "budget_annual", "critical_path_single_owner", "milestone_slip_limit", "category_redundancy",
+              "metric_limits_max", "metric_limits_min")
 MODEL_CACHE_SIZE = 4
 # HiGHS options of sweep runs unless the caller sets its own: on the reference study's runs, restarts and the
 # feasibility-jump heuristic cost more than they save (HiGHS time per run 64 ms against 200 ms; same optima, same gap).
@@ -180,6 +184,11 @@ def _mutable_params(m: Any) -> dict[str, Any]:
     return out
 
 
+def _limit_rows(m: Any, name: str) -> list[Any]:
+    component = m.component(name)
+    return [] if component is None else list(component.values())
+
+
 def _reuse(cached: RunResult, study: Study) -> RunResult:
     """Re-solve a cached model with the mutable limits of `study` (same structure): skips building and the hand-off to HiGHS."""
     m, solver = cached.model, cached.solver
@@ -190,9 +199,8 @@ def _reuse(cached: RunResult, study: Study) -> RunResult:
                 param[index].set_value(value[index])
         else:
             param.set_value(value)
-    highs = getattr(getattr(solver, "_highs", None), "_solver_model", None)
-    if highs is not None:
-        highs.clearSolver()  # start each search afresh: results must not depend on which run a worker solved before
+    solver.update_rows(con for name in LIMIT_ROWS for con in _limit_rows(m, name))
+    solver.reset()  # start each search afresh: results must not depend on which run a worker solved before
     start = time.perf_counter()
     report = solver.solve(m)
     arch = extract_architecture(m, cached.data) if report.has_solution else None
@@ -235,6 +243,7 @@ def _single(context: SweepContext, study: Study) -> dict[str, Any]:
         "best_bound": _clean(report.best_bound),
         "mip_gap": _clean(report.mip_gap),
         "solve_s": round(report.wall_s, 6),
+        "message": report.message,
     }
     if result.architecture is not None:
         out.update(_evaluated(study, dict(result.architecture.assignment), result.evaluation))

@@ -1,0 +1,390 @@
+"""The solver boundary: Pyomo models handed to HiGHS and re-solved, through public APIs only.
+
+The only module of the engine that imports highspy. Rows are read with Pyomo's public expression
+API (`LinearExpression` terms, `generate_standard_repn` for anything else) and passed in one
+`passModel`; later changes (a limit, an objective, a row switched off or added) are sent row by
+row with highspy's documented calls. Nothing here reads a private attribute of Pyomo or highspy,
+so a new release of either cannot change an answer silently (tests/test_layout.py scans for that).
+Pyomo's own `LinearStandardFormCompiler` would do the reading too, but it imports scipy.stats
+(about 1 s) on first use, which alone would take `trade run` past its 2 s.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import highspy
+import numpy as np
+from pyomo.common.gc_manager import PauseGC
+from pyomo.common.numeric_types import native_numeric_types
+from pyomo.common.tee import capture_output
+from pyomo.core import Constraint, Objective, maximize
+from pyomo.core.expr import LinearExpression, MonomialTermExpression
+from pyomo.core.expr.visitor import identify_mutable_parameters
+from pyomo.repn import generate_standard_repn
+
+INF = highspy.kHighsInf
+
+
+@dataclass(frozen=True)
+class HighsRun:
+    """What one HiGHS run returned, in HiGHS's own words (`model_status` is a HighsModelStatus name)."""
+
+    model_status: str
+    has_solution: bool
+    objective: float | None
+    dual_bound: float | None
+    runtime_s: float
+    message: str = ""
+
+
+class _ThreadPools:
+    """HiGHS's thread pools: a thread asking a new pool size rebuilds its pool first.
+
+    HiGHS sizes its pool at the first run (per calling thread since highspy 1.16) and fails a later
+    run that asks another size ("the scheduler has already been initialized").
+    """
+
+    def __init__(self) -> None:
+        self.local = threading.local()
+
+    def size(self, threads: int) -> int:
+        if getattr(self.local, "threads", threads) != threads:
+            highspy.Highs.resetGlobalScheduler(True)
+        self.local.threads = threads
+        return threads
+
+
+THREAD_POOLS = _ThreadPools()
+
+
+def _new_highs() -> highspy.Highs:
+    """A silent highspy.Highs (the first one of a process prints a banner on stdout: caught here)."""
+    with capture_output(capture_fd=True):
+        h = highspy.Highs()
+    h.setOptionValue("output_flag", False)
+    return h
+
+
+def highs_version() -> str:
+    h = _new_highs()
+    return f"{h.versionMajor()}.{h.versionMinor()}.{h.versionPatch()}"
+
+
+class HighsProblem:
+    """A plain HiGHS problem: columns and rows by index, costs, bounds, options, runs."""
+
+    def __init__(self, lp: Any = None, options: Mapping[str, Any] | None = None):
+        self.h = _new_highs()
+        if lp is not None:
+            self.h.passModel(lp)
+        self.threads = 0
+        self.mip = bool(self.integer_columns().any())
+        self.set_options(options or {})
+
+    def copy(self, options: Mapping[str, Any] | None = None) -> HighsProblem:
+        """An independent HiGHS problem with the same matrix, bounds, costs and integrality (e.g. one per worker thread)."""
+        return HighsProblem(self.h.getModel(), options)
+
+    def set_options(self, options: Mapping[str, Any]) -> None:
+        for key, value in options.items():
+            if key == "threads":
+                self.threads = int(value or 0)
+                continue
+            if self.h.setOptionValue(key, value) != highspy.HighsStatus.kOk:
+                raise ValueError(f"HiGHS does not accept option {key} = {value!r}")
+
+    @property
+    def num_columns(self) -> int:
+        return self.h.getNumCol()
+
+    def set_costs(self, costs: np.ndarray, offset: float = 0.0, maximise: bool = False) -> None:
+        n = self.h.getNumCol()
+        self.h.changeColsCost(n, np.arange(n, dtype=np.int32), np.asarray(costs, dtype=np.double))
+        self.h.changeObjectiveOffset(float(offset))
+        self.h.changeObjectiveSense(highspy.ObjSense.kMaximize if maximise else highspy.ObjSense.kMinimize)
+
+    def set_row_bounds(self, row: int, lower: float, upper: float) -> None:
+        self.h.changeRowBounds(int(row), float(lower), float(upper))
+
+    def column_bounds(self) -> tuple[np.ndarray, np.ndarray]:
+        lp = self.h.getLp()
+        return np.asarray(lp.col_lower_, dtype=float), np.asarray(lp.col_upper_, dtype=float)
+
+    def integer_columns(self) -> np.ndarray:
+        integrality = list(self.h.getLp().integrality_)
+        if not integrality:
+            return np.zeros(self.h.getNumCol(), dtype=bool)
+        return np.array([kind == highspy.HighsVarType.kInteger for kind in integrality], dtype=bool)
+
+    def reset(self) -> None:
+        """Forget the last search (basis, solution): the next run starts afresh, whatever ran before."""
+        self.h.clearSolver()
+
+    def run(self, time_limit_s: float | None = None, mip_rel_gap: float | None = None, mip_abs_gap: float | None = None) -> HighsRun:
+        """One run with these limits; never raises for a HiGHS failure: the run says what went wrong."""
+        h = self.h
+        for key, value in (("time_limit", INF if time_limit_s is None else max(float(time_limit_s), 0.0)),
+                           ("mip_rel_gap", mip_rel_gap), ("mip_abs_gap", mip_abs_gap)):
+            if value is not None:
+                h.setOptionValue(key, value)
+        before = h.getRunTime()
+        try:
+            h.setOptionValue("threads", THREAD_POOLS.size(self.threads))
+            status = h.run()
+        except Exception as exc:  # noqa: BLE001 - a failed run is data for the caller
+            return HighsRun("kSolveError", False, None, None, 0.0, f"{type(exc).__name__}: {exc}")
+        runtime = max(h.getRunTime() - before, 0.0)
+        model_status = h.getModelStatus()
+        info = h.getInfo()
+        has_solution = info.primal_solution_status == 2  # kSolutionStatusFeasible
+        message = ""
+        if status == highspy.HighsStatus.kError:
+            message = f"HiGHS run returned an error (model status: {h.modelStatusToString(model_status)})"
+        objective = float(info.objective_function_value) if has_solution else None
+        bound = float(info.mip_dual_bound) if self.mip else objective
+        if bound is not None and not np.isfinite(bound):
+            bound = None
+        return HighsRun(model_status.name, has_solution, objective, bound, runtime, message)
+
+    def column_values(self) -> np.ndarray:
+        return np.asarray(self.h.getSolution().col_value, dtype=float)
+
+    def write_mps(self, path: str) -> None:
+        """The problem as HiGHS holds it, in MPS (the benchmarks solve the same file with raw HiGHS)."""
+        self.h.writeModel(path)
+
+
+class HighsModel:
+    """A Pyomo model in HiGHS: the column of each variable, the rows of each constraint, and updates.
+
+    Each active row is read once: a plain `LinearExpression` body term by term, any other body
+    with Pyomo's `generate_standard_repn`; then one `passModel`. After the caller changes a
+    mutable Param, it sends the rows that use it with `update_rows`; `update_objective` re-reads
+    the active objective; `update_rows` also frees the rows of deactivated constraints and adds
+    new constraints. Columns are the variables the rows and the objective use, in order of first
+    use; a variable that appears later becomes a new column then.
+    """
+
+    def __init__(self, m: Any, options: Mapping[str, Any] | None = None):
+        self.m = m
+        self.columns: list[Any] = []
+        self.column_of: dict[int, int] = {}
+        self.rows_of: dict[Any, int] = {}
+        self._constants: dict[Any, float] = {}
+        self._parametric: dict[Any, bool] = {}
+        with PauseGC():  # as in build_model: one object per term, none of them in cycles
+            lower, upper, starts, index, values = [], [], [0], [], []
+            for con in m.component_data_objects(Constraint, active=True):
+                low, body, high = con.to_bounded_expression(True)
+                if low is None and high is None:
+                    continue
+                coefficients, columns, constant = self._terms(body)
+                self.rows_of[con] = len(lower)
+                if constant:
+                    self._constants[con] = constant
+                lower.append(-INF if low is None else low - constant)
+                upper.append(INF if high is None else high - constant)
+                index.extend(columns)
+                values.extend(coefficients)
+                starts.append(len(index))
+            objectives = list(m.component_data_objects(Objective, active=True))
+            if len(objectives) > 1:
+                raise ValueError("a model handed to HiGHS has one active objective")
+            self._objective = objectives[0] if objectives else None
+            self._objective_parametric: bool | None = None
+            costs, offset = np.zeros(len(self.columns)), 0.0
+            if self._objective is not None:
+                coefficients, columns, offset = self._terms(self._objective.expr)
+                costs = np.zeros(len(self.columns))
+                np.add.at(costs, np.asarray(columns, dtype=np.int64), np.asarray(coefficients, dtype=float))
+            lp = highspy.HighsLp()
+            lp.num_col_, lp.num_row_ = len(self.columns), len(lower)
+            lp.col_cost_, lp.offset_ = costs, float(offset)
+            if self._objective is not None and self._objective.sense == maximize:
+                lp.sense_ = highspy.ObjSense.kMaximize
+            lp.col_lower_, lp.col_upper_ = self._bounds(self.columns)
+            lp.row_lower_, lp.row_upper_ = np.asarray(lower, dtype=float), np.asarray(upper, dtype=float)
+            matrix = lp.a_matrix_
+            matrix.format_ = highspy.MatrixFormat.kRowwise
+            matrix.num_col_, matrix.num_row_ = len(self.columns), len(lower)
+            self._starts, self._index = np.asarray(starts, dtype=np.int32), np.asarray(index, dtype=np.int32)
+            matrix.start_, matrix.index_, matrix.value_ = self._starts, self._index, np.asarray(values, dtype=float)
+            lp.integrality_ = self._integrality(self.columns)
+            self.problem = HighsProblem(lp, options)
+        self._row_columns: dict[int, set[int]] = {}  # rows whose coefficients were re-sent: the columns they use now
+
+    # -- maps ------------------------------------------------------------------------------
+
+    def column(self, var: Any) -> int | None:
+        """The HiGHS column of a Pyomo variable, or None when nothing sent to HiGHS used it."""
+        return self.column_of.get(id(var))
+
+    def row(self, con: Any) -> int | None:
+        """The HiGHS row of a Pyomo constraint, or None when HiGHS never got it (no bound, or never active)."""
+        return self.rows_of.get(con)
+
+    def row_constant(self, con: Any) -> float:
+        """The constant of a constraint's body, which HiGHS holds in the row's bounds: HiGHS bound = Pyomo bound - constant."""
+        return self._constants.get(con, 0.0)
+
+    def linear_vector(self, expr: Any) -> tuple[np.ndarray, float]:
+        """A linear expression as a dense vector over the columns (new columns added if needed) and its constant."""
+        coefficients, columns, constant = self._terms(expr)
+        vector = np.zeros(self.problem.num_columns)
+        np.add.at(vector, np.asarray(columns, dtype=np.int64), np.asarray(coefficients, dtype=float))
+        return vector, constant
+
+    # -- updates ---------------------------------------------------------------------------
+
+    def update_objective(self) -> None:
+        """Send the model's active objective if it is new, or holds parameters (whose values may have changed)."""
+        objectives = list(self.m.component_data_objects(Objective, active=True))
+        if len(objectives) > 1:
+            raise ValueError("a model handed to HiGHS has one active objective")
+        objective = objectives[0] if objectives else None
+        if objective is self._objective and objective is not None:
+            if self._objective_parametric is None:
+                self._objective_parametric = bool(identify_mutable_parameters(objective.expr))
+            if not self._objective_parametric:
+                return
+        self._objective, self._objective_parametric = objective, None
+        if objective is None:
+            self.problem.set_costs(np.zeros(self.problem.num_columns))
+            return
+        vector, constant = self.linear_vector(objective.expr)
+        self.problem.set_costs(vector, constant, maximise=objective.sense == maximize)
+
+    def update_rows(self, constraints: Iterable[Any]) -> None:
+        """Re-send these constraints: bounds, coefficients when parameters sit in their body; free inactive ones, add new ones."""
+        for con in constraints:
+            row = self.rows_of.get(con)
+            if row is None:
+                if con.active:
+                    self._add_row(con)
+                continue
+            if not con.active:
+                self.problem.set_row_bounds(row, -INF, INF)
+                continue
+            low, body, high = con.to_bounded_expression(True)
+            if self._has_parameters(con, body):
+                self._send_coefficients(con, row, body)
+            constant = self.row_constant(con)
+            self.problem.set_row_bounds(row, -INF if low is None else low - constant, INF if high is None else high - constant)
+
+    # -- solving ---------------------------------------------------------------------------
+
+    def run(self, time_limit_s: float | None = None, mip_rel_gap: float | None = None, mip_abs_gap: float | None = None) -> HighsRun:
+        return self.problem.run(time_limit_s, mip_rel_gap, mip_abs_gap)
+
+    def load_solution(self) -> None:
+        """Give every column's value of the last run to its Pyomo variable."""
+        values = self.problem.column_values()
+        for var, value in zip(self.columns, values.tolist(), strict=True):
+            var.set_value(value, skip_validation=True)
+
+    def reset(self) -> None:
+        self.problem.reset()
+
+    # -- internals -------------------------------------------------------------------------
+
+    def _terms(self, expr: Any) -> tuple[list[float], list[int], float]:
+        """(coefficients, columns, constant) of a linear expression; a variable seen for the first time becomes a column.
+
+        A plain LinearExpression (numbers times unfixed variables) is read term by term, the way most rows
+        of the model are built; anything else goes through generate_standard_repn.
+        """
+        body = expr
+        if type(body) is not LinearExpression and not isinstance(body, (int, float)) and body.is_named_expression_type():
+            body = body.expr
+        if type(body) is LinearExpression:
+            terms = self._plain_terms(body)
+            if terms is not None:
+                return terms
+        repn = generate_standard_repn(expr, compute_values=True, quadratic=False)
+        if repn.nonlinear_expr is not None:
+            raise ValueError(f"{getattr(expr, 'name', expr)} is not linear")
+        return [float(c) for c in repn.linear_coefs], [self._column_adding(v) for v in repn.linear_vars], float(repn.constant)
+
+    def _plain_terms(self, body: Any) -> tuple[list[float], list[int], float] | None:
+        coefficients: list[float] = []
+        columns: list[int] = []
+        constant = 0.0
+        column_of = self.column_of
+        for arg in body.args:
+            if type(arg) is MonomialTermExpression:
+                coefficient, var = arg.args
+                if type(coefficient) not in native_numeric_types or var.fixed:
+                    return None
+            elif type(arg) in native_numeric_types:
+                constant += arg
+                continue
+            elif arg.is_variable_type() and not arg.fixed:
+                coefficient, var = 1.0, arg
+            else:
+                return None
+            column = column_of.get(id(var))
+            coefficients.append(coefficient)
+            columns.append(self._column_adding(var) if column is None else column)
+        if len(set(columns)) != len(columns):
+            return None  # a variable twice: let generate_standard_repn merge its terms
+        return coefficients, columns, constant
+
+    @staticmethod
+    def _bounds(columns: list[Any]) -> tuple[np.ndarray, np.ndarray]:
+        lower = np.array([-INF if v.lb is None else v.lb for v in columns], dtype=float)
+        upper = np.array([INF if v.ub is None else v.ub for v in columns], dtype=float)
+        return lower, upper
+
+    @staticmethod
+    def _integrality(columns: list[Any]) -> list[Any]:
+        kinds = (highspy.HighsVarType.kContinuous, highspy.HighsVarType.kInteger)
+        return [kinds[v.is_integer()] for v in columns]
+
+    def _column_adding(self, var: Any) -> int:
+        """The variable's column; while the model is being read, a new index, afterwards a column added to HiGHS."""
+        column = self.column_of.get(id(var))
+        if column is not None:
+            return column
+        column = len(self.columns)
+        self.columns.append(var)
+        self.column_of[id(var)] = column
+        problem = getattr(self, "problem", None)
+        if problem is not None:
+            lower, upper = self._bounds([var])
+            problem.h.addCol(0.0, float(lower[0]), float(upper[0]), 0, np.zeros(0, dtype=np.int32), np.zeros(0))
+            if var.is_integer():
+                problem.h.changeColIntegrality(column, highspy.HighsVarType.kInteger)
+                problem.mip = True
+        return column
+
+    def _add_row(self, con: Any) -> None:
+        low, body, high = con.to_bounded_expression(True)
+        coefficients, columns, constant = self._terms(body)
+        row = self.problem.h.getNumRow()
+        self.problem.h.addRow(-INF if low is None else low - constant, INF if high is None else high - constant,
+                              len(columns), np.asarray(columns, dtype=np.int32), np.asarray(coefficients, dtype=float))
+        self.rows_of[con] = row
+        self._constants[con] = constant
+        self._row_columns[row] = set(columns)
+
+    def _has_parameters(self, con: Any, body: Any) -> bool:
+        known = self._parametric.get(con)
+        if known is None:
+            known = self._parametric[con] = bool(identify_mutable_parameters(body))
+        return known
+
+    def _send_coefficients(self, con: Any, row: int, body: Any) -> None:
+        """Re-send every coefficient of a row whose body holds parameters (zeros for columns it no longer uses)."""
+        vector, constant = self.linear_vector(body)
+        self._constants[con] = constant
+        now = set(np.flatnonzero(vector).tolist())
+        before = self._row_columns.get(row)
+        if before is None:
+            before = set(self._index[self._starts[row]:self._starts[row + 1]].tolist())
+        for column in sorted(before | now):
+            self.problem.h.changeCoeff(row, column, float(vector[column]))
+        self._row_columns[row] = now
