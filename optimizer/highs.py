@@ -14,6 +14,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from operator import attrgetter
 from typing import Any
 
 import highspy
@@ -22,11 +23,13 @@ from pyomo.common.gc_manager import PauseGC
 from pyomo.common.numeric_types import native_numeric_types
 from pyomo.common.tee import capture_output
 from pyomo.core import Constraint, Objective, maximize
-from pyomo.core.expr import LinearExpression, MonomialTermExpression
+from pyomo.core.expr import LinearExpression, MonomialTermExpression, NegationExpression, ProductExpression, SumExpression
 from pyomo.core.expr.visitor import identify_mutable_parameters
 from pyomo.repn import generate_standard_repn
 
 INF = highspy.kHighsInf
+_MONOMIAL = {MonomialTermExpression}
+_ARGS, _FIXED = attrgetter("args"), attrgetter("fixed")
 
 
 @dataclass(frozen=True)
@@ -294,50 +297,74 @@ class HighsModel:
     def _terms(self, expr: Any) -> tuple[list[float], list[int], float]:
         """(coefficients, columns, constant) of a linear expression; a variable seen for the first time becomes a column.
 
-        A plain LinearExpression (numbers times unfixed variables) is read term by term, the way most rows
-        of the model are built; anything else goes through generate_standard_repn.
+        Sums (of LinearExpressions, sums, named expressions, negations) of number * unfixed variable,
+        variables and numbers are read directly: that is every row the formulation writes. Anything
+        else (a parameter in a coefficient, a fixed variable, a product) goes through generate_standard_repn.
         """
-        body = expr
-        if type(body) is not LinearExpression and not isinstance(body, (int, float)) and body.is_named_expression_type():
-            body = body.expr
-        if type(body) is LinearExpression:
-            terms = self._plain_terms(body)
-            if terms is not None:
-                return terms
+        terms = self._linear_terms(expr)
+        if terms is not None:
+            coefficients, variables, constant = terms
+            ids = list(map(id, variables))
+            if len(set(ids)) != len(ids):  # a variable more than once: add its coefficients up
+                merged: dict[int, float] = {}
+                for key, coefficient in zip(ids, coefficients, strict=True):
+                    merged[key] = merged.get(key, 0.0) + coefficient
+                first = dict(zip(ids, variables, strict=True))
+                coefficients, variables, ids = list(merged.values()), [first[key] for key in merged], list(merged)
+            columns = list(map(self.column_of.get, ids))
+            if None in columns:
+                columns = [self._column_adding(v) if c is None else c for v, c in zip(variables, columns, strict=True)]
+            return list(coefficients), columns, constant
         repn = generate_standard_repn(expr, compute_values=True, quadratic=False)
         if repn.nonlinear_expr is not None:
             raise ValueError(f"{getattr(expr, 'name', expr)} is not linear")
         return [float(c) for c in repn.linear_coefs], [self._column_adding(v) for v in repn.linear_vars], float(repn.constant)
 
-    def _plain_terms(self, body: Any) -> tuple[list[float], list[int], float] | None:
+    @staticmethod
+    def _linear_terms(expr: Any) -> tuple[list[float], list[Any], float] | None:
+        """Coefficients and variables (a variable may repeat) and the constant, or None when the expression is not plain."""
         coefficients: list[float] = []
-        columns: list[int] = []
+        variables: list[Any] = []
         constant = 0.0
-        column_of = self.column_of
-        for arg in body.args:
-            if type(arg) is MonomialTermExpression:
-                coefficient, var = arg.args
+        stack = [(expr, 1.0)]
+        while stack:
+            node, scale = stack.pop()
+            kind = type(node)
+            if kind is LinearExpression and set(map(type, node.args)) == _MONOMIAL:  # the common row: read at once
+                part, found = zip(*map(_ARGS, node.args))
+                if not set(map(type, part)) <= native_numeric_types or any(map(_FIXED, found)):
+                    return None
+                coefficients.extend(part if scale == 1.0 else [scale * c for c in part])
+                variables.extend(found)
+            elif kind in native_numeric_types:
+                constant += scale * node
+            elif kind is MonomialTermExpression:
+                coefficient, var = node.args
                 if type(coefficient) not in native_numeric_types or var.fixed:
                     return None
-            elif type(arg) in native_numeric_types:
-                constant += arg
-                continue
-            elif arg.is_variable_type() and not arg.fixed:
-                coefficient, var = 1.0, arg
+                coefficients.append(scale * coefficient)
+                variables.append(var)
+            elif kind is LinearExpression or kind is SumExpression:
+                stack.extend((arg, scale) for arg in reversed(node.args))
+            elif kind is NegationExpression:
+                stack.append((node.args[0], -scale))
+            elif kind is ProductExpression and type(node.args[0]) in native_numeric_types:
+                stack.append((node.args[1], scale * node.args[0]))
+            elif node.is_variable_type():
+                if node.fixed:
+                    return None
+                coefficients.append(scale)
+                variables.append(node)
+            elif node.is_named_expression_type():
+                stack.append((node.expr, scale))
             else:
                 return None
-            column = column_of.get(id(var))
-            coefficients.append(coefficient)
-            columns.append(self._column_adding(var) if column is None else column)
-        if len(set(columns)) != len(columns):
-            return None  # a variable twice: let generate_standard_repn merge its terms
-        return coefficients, columns, constant
+        return coefficients, variables, constant
 
     @staticmethod
     def _bounds(columns: list[Any]) -> tuple[np.ndarray, np.ndarray]:
-        lower = np.array([-INF if v.lb is None else v.lb for v in columns], dtype=float)
-        upper = np.array([INF if v.ub is None else v.ub for v in columns], dtype=float)
-        return lower, upper
+        bounds = np.array([v.bounds for v in columns], dtype=float).reshape(len(columns), 2)
+        return np.nan_to_num(bounds[:, 0], nan=-INF), np.nan_to_num(bounds[:, 1], nan=INF)
 
     @staticmethod
     def _integrality(columns: list[Any]) -> list[Any]:

@@ -311,7 +311,8 @@ def _init_worker(context: SweepContext) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle: it stops the pool and keeps the finished runs
     parent = multiprocessing.parent_process()
     if parent is not None:  # a parent killed with SIGKILL cannot stop its pool: leave with it instead of waiting forever
-        threading.Thread(target=lambda: (wait([parent.sentinel]), os._exit(1)), daemon=True, name="exit-with-parent").start()
+        threading.Thread(target=lambda: (wait([parent.sentinel]), os.kill(os.getpid(), signal.SIGKILL)), daemon=True,
+                         name="exit-with-parent").start()
 
 
 def _run_in_pool(batch: list[tuple[int, SweepPoint]]) -> list[dict[str, Any]]:

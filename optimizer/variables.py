@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 
 import pyomo.core as pyo
-from pyomo.core.expr.numeric_expr import LinearExpression
+from pyomo.core.expr import LinearExpression, MonomialTermExpression
 
 from optimizer.data import ModelData
 
@@ -20,8 +20,13 @@ def define_sets(m: pyo.ConcreteModel, data: ModelData) -> None:
 
 
 def define_assignment_variables(m: pyo.ConcreteModel, data: ModelData) -> None:
-    """assign[e, p] = 1 when provider p delivers element e; sigma(e) = sum over p."""
+    """assign[e, p] = 1 when provider p delivers element e; sigma(e) = sum over p.
+
+    `m.assign_by_offer` maps each pair to its variable as a plain dict: the rows below look up
+    one variable per term, and Pyomo's indexed lookup is ten times a dict's.
+    """
     m.assign = pyo.Var(m.OFFERS, domain=pyo.Binary)
+    m.assign_by_offer = dict(m.assign.items())
 
 
 def define_slip_variables(m: pyo.ConcreteModel, data: ModelData, needed: bool) -> None:
@@ -48,7 +53,7 @@ def selected(m: pyo.ConcreteModel, data: ModelData, element: str):  # noqa: ANN2
     """sigma_e: 1 when the element is in the architecture (constant 1 if required)."""
     if data.selected_is_fixed(element):
         return 1
-    return pyo.quicksum(m.assign[pair] for pair in data.offers_of_element[element])
+    return pyo.quicksum(m.assign_by_offer[pair] for pair in data.offers_of_element[element])
 
 
 def offer_sum(m: pyo.ConcreteModel, pairs: Iterable[tuple[str, str]], weight: Callable[[tuple[str, str]], float]) -> LinearExpression:
@@ -56,11 +61,6 @@ def offer_sum(m: pyo.ConcreteModel, pairs: Iterable[tuple[str, str]], weight: Ca
 
     Built directly as a LinearExpression: the cheapest form for Pyomo to build and to hand to HiGHS.
     """
-    coefs, variables = [], []
-    assign = m.assign
-    for pair in pairs:
-        w = weight(pair)
-        if w:
-            coefs.append(w)
-            variables.append(assign[pair])
-    return LinearExpression(constant=0, linear_coefs=coefs, linear_vars=variables)
+    assign = m.assign_by_offer
+    terms = [(w, assign[pair]) for pair in pairs if (w := weight(pair))]
+    return LinearExpression(list(map(MonomialTermExpression, terms)))

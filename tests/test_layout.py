@@ -45,3 +45,65 @@ def test_cli_uses_only_public_functions():
         if isinstance(node, ast.ImportFrom) and node.module:
             allowed = ("architecture", "optimizer", "__future__", "collections", "typing", "pathlib", "click", "datetime", "pandas")
             assert node.module.split(".")[0] in allowed, node.module
+
+
+def _python_files() -> list[Path]:
+    return [path for path in ROOT.rglob("*.py") if not ({".git", "results", ".venv", "build"} & set(path.relative_to(ROOT).parts))]
+
+
+def _own_private_names(trees: list[ast.AST]) -> set[str]:
+    """Every underscore name the project itself defines: functions, classes, module names, attributes it assigns, fields."""
+    names = set()
+    for tree in trees:
+        for node in ast.walk(tree):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                names.add(node.name)
+            elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+                names.add(node.id)
+            elif isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Store):
+                names.add(node.attr)
+            elif isinstance(node, ast.arg):
+                names.add(node.arg)
+            elif isinstance(node, ast.alias) and node.asname:
+                names.add(node.asname)
+    return {name for name in names if name.startswith("_")}
+
+
+def test_no_private_attribute_of_another_package():
+    """No module reads an underscore attribute that another package defined (a new release may change it silently).
+
+    Scans the source: an attribute, a getattr/hasattr string or an imported name starting with one underscore
+    (dunders aside) must be one the project defines itself.
+    """
+    files = _python_files()
+    trees = {path: ast.parse(path.read_text(encoding="utf-8")) for path in files}
+    own = _own_private_names(list(trees.values()))
+    project = {"architecture", "optimizer", "trade", "tests", "bench", "examples"}
+
+    def private(name: str) -> bool:
+        return name.startswith("_") and not (name.startswith("__") and name.endswith("__")) and name not in own
+
+    found = []
+    for path, tree in trees.items():
+        for node in ast.walk(tree):
+            where = f"{path.relative_to(ROOT)}:{getattr(node, 'lineno', '?')}"
+            if isinstance(node, ast.Attribute) and private(node.attr):
+                found.append(f"{where}: .{node.attr}")
+            elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in ("getattr", "hasattr", "setattr") \
+                    and len(node.args) > 1 and isinstance(node.args[1], ast.Constant) and isinstance(node.args[1].value, str) \
+                    and node.args[1].value.startswith("_") and not node.args[1].value.startswith("__"):
+                found.append(f"{where}: {node.func.id}(..., {node.args[1].value!r})")
+            elif isinstance(node, ast.ImportFrom) and node.module and node.module.split(".")[0] not in project:
+                found.extend(f"{where}: from {node.module} import {alias.name}" for alias in node.names
+                             if alias.name.startswith("_") and not alias.name.startswith("__"))
+            elif isinstance(node, ast.ImportFrom) and node.module and any(part.startswith("_") and not part.startswith("__")
+                                                                           for part in node.module.split(".")) \
+                    and node.module.split(".")[0] not in project:
+                found.append(f"{where}: from {node.module} import ...")
+    assert not found, "private attributes of other packages:\n" + "\n".join(found)
+
+
+def test_only_the_solver_boundary_imports_highspy():
+    for path in [*(ROOT / "optimizer").glob("*.py"), *(ROOT / "architecture").glob("*.py"), ROOT / "trade.py"]:
+        if path.name != "highs.py":
+            assert "highspy" not in imports(path), path
