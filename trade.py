@@ -157,6 +157,7 @@ def run(study: str, scenario: str, overrides: tuple[str, ...], objective: str | 
     """Find the best architecture of a study and write a run folder."""
     from pathlib import Path
 
+    from architecture import blocked_requirements
     from optimizer import run_study
     from optimizer.output import default_run_dir, refuse_existing, write_run
 
@@ -181,7 +182,11 @@ def run(study: str, scenario: str, overrides: tuple[str, ...], objective: str | 
     click.echo(f"wrote {written}")
     if not report.has_solution:
         if report.status in ("infeasible", "infeasible_or_unbounded"):
+            for line in blocked_requirements(loaded):
+                click.echo(line, err=True)
             click.echo(f"the study is infeasible; `trade explain {study}` finds the smallest relaxation", err=True)
+        elif report.message:
+            click.echo(f"{report.status}: {report.message}", err=True)
         sys.exit(EXIT_INFEASIBLE)
 
 
@@ -222,17 +227,18 @@ def evaluate(study: str, scenario: str, overrides: tuple[str, ...], assignments:
 def explain(study: str, scenario: str, overrides: tuple[str, ...], objective: str | None,
             time_limit_s: float | None, mip_rel_gap: float, threads: int | None) -> None:
     """Why a study is infeasible (smallest relaxation), or which limits bind its optimum."""
-    from architecture import apply_overrides, apply_scenarios, check_study, load_study
+    from architecture import apply_overrides, apply_scenarios, blocked_requirements, check_study, load_study
     from optimizer import run_study
     from optimizer.diagnose import binding_limits, diagnose_infeasible
 
     loaded = apply_overrides(apply_scenarios(load_study(study), scenario), overrides)
     header(loaded)
-    blockers = [issue for issue in check_study(loaded) if issue.check == "no_eligible_offer"]
+    blockers = [str(issue) for issue in check_study(loaded) if issue.check == "no_eligible_offer"]
+    blockers += blocked_requirements(loaded) if not blockers else []
     if blockers:
         click.echo("infeasible before any limit applies:")
-        for issue in blockers:
-            click.echo(f"  {issue}")
+        for line in blockers:
+            click.echo(f"  {line}")
         sys.exit(EXIT_INFEASIBLE)
     check_errors = [issue for issue in check_study(loaded) if issue.severity == "error"]
     if check_errors:

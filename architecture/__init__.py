@@ -5,7 +5,7 @@ Never imports pyomo or optimizer: a planner can load, check and score without a 
 
 from architecture.architecture import Architecture
 from architecture.checks import CHECKS, check_study, inspect_study
-from architecture.eligibility import eligible_offers, exclusion_reason
+from architecture.eligibility import blocked_requirements, eligible_offers, exclusion_reason
 from architecture.errors import EngineError, Issue, StudyError
 from architecture.scenarios import apply_overrides, apply_scenarios, parse_override
 from architecture.study import Study, load_study, read_study
@@ -23,6 +23,7 @@ __all__ = [
     "apply_overrides",
     "apply_point",
     "apply_scenarios",
+    "blocked_requirements",
     "check_design",
     "check_study",
     "eligible_offers",

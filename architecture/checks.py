@@ -7,8 +7,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 from architecture.elements import CRITICAL_PATH_MILESTONE
-from architecture.eligibility import eligible_offers, offers_by_element
-from architecture.errors import Issue
+from architecture.eligibility import eligible_offers, no_offer_reason, offers_by_element
+from architecture.errors import Issue, ordered
 from architecture.study import OFFERS_FILE, PROFILE_TOLERANCE_MUSD, STUDY_FILE, Study, read_study
 
 E, OF, C = "elements.csv", OFFERS_FILE, "costs.csv"
@@ -150,8 +150,7 @@ def check_required_element_has_eligible_offer(study: Study) -> list[Issue]:
     for element in study.elements.values():
         if not element.required or by_element.get(element.id):
             continue
-        reasons = sorted({reason for (eid, _), reason in excluded.items() if eid == element.id})
-        why = f" once excluded: {'; '.join(reasons)}" if reasons else " in offers.csv"
+        why = no_offer_reason(study, element.id, excluded)
         issues.append(Issue(f"{E}:row {element.row}", f"required element '{element.id}' has no eligible offer{why}", "no_eligible_offer"))
     return issues
 
@@ -174,7 +173,7 @@ def check_study(study: Study) -> list[Issue]:
     issues: list[Issue] = []
     for check in CHECKS:
         issues.extend(check(study))
-    return sorted(issues)
+    return ordered(issues)
 
 
 def inspect_study(path: str | Path, scenarios: tuple[str, ...] = ()) -> list[Issue]:
@@ -184,10 +183,10 @@ def inspect_study(path: str | Path, scenarios: tuple[str, ...] = ()) -> list[Iss
 
     study, issues = read_study(path)
     if study is None:
-        return sorted(issues)
+        return ordered(issues)
     issues = [*issues, *check_study(study)]
     if any(issue.severity == "error" for issue in issues):
-        return sorted(set(issues))
+        return ordered(issues)
     names = scenarios or tuple(study.scenarios)
     for name in names:
         try:
@@ -197,4 +196,4 @@ def inspect_study(path: str | Path, scenarios: tuple[str, ...] = ()) -> list[Iss
             continue
         for issue in check_study(variant):
             issues.append(Issue(f"scenario {name}: {issue.location}", issue.problem, issue.check, issue.severity))
-    return sorted(set(issues))
+    return ordered(issues)

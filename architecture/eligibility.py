@@ -63,3 +63,46 @@ def offers_by_element(offers: Mapping[tuple[str, str], Offer]) -> dict[str, list
     for offer in offers.values():
         out.setdefault(offer.element, []).append(offer)
     return out
+
+
+def no_offer_reason(study: Study, element: str, excluded: Mapping[tuple[str, str], str]) -> str:
+    """Why an element has no eligible offer, to follow "has no eligible offer": " once excluded: <reasons>" or " in offers.csv"."""
+    reasons = sorted({reason for (eid, _), reason in excluded.items() if eid == element})
+    return f" once excluded: {'; '.join(reasons)}" if reasons else " in offers.csv"
+
+
+def blocked_requirements(study: Study) -> list[str]:
+    """Required elements that no architecture can hold because something they require (down the chain) has no offer.
+
+    One line per such element, naming the chain and why its last element has no eligible offer. A required
+    element without an eligible offer of its own is check_required_element_has_eligible_offer's to report.
+    """
+    eligible, excluded = eligible_offers(study)
+    has_offer = set(offers_by_element(eligible))
+    chains: dict[str, tuple[str, ...] | None] = {}
+
+    def chain(eid: str, seen: frozenset[str]) -> tuple[str, ...] | None:
+        """The requires path from eid to an element without offers, or None."""
+        if eid in chains:
+            return chains[eid]
+        found = None
+        for other in study.elements[eid].requires:
+            if other not in study.elements or other in seen:
+                continue
+            if other not in has_offer:
+                found = (other,)
+                break
+            below = chain(other, seen | {other})
+            if below is not None:
+                found = (other, *below)
+                break
+        chains[eid] = found
+        return found
+
+    lines = []
+    for element in study.elements.values():
+        if element.required and element.id in has_offer and (path := chain(element.id, frozenset({element.id}))) is not None:
+            via = " -> ".join(f"'{e}'" for e in path)
+            lines.append(f"required element '{element.id}' cannot be chosen: it requires {via}, which has "
+                         f"no eligible offer{no_offer_reason(study, path[-1], excluded)}")
+    return lines

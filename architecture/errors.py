@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
+#: Check codes in the order their problems are reported: the files, then single values, then references between
+#: them, then what follows from them. A wrong reference is named before the problems it causes (an unknown
+#: provider in offers.csv before the element that is left without an eligible offer because of it).
 CHECK_CODES = {
     "missing_file": "a study file is missing",
     "csv_syntax": "a CSV file cannot be parsed",
+    "toml_syntax": "study.toml is not valid TOML",
     "missing_column": "a required column is missing",
     "duplicate_column": "a column appears twice in a header",
-    "toml_syntax": "study.toml is not valid TOML",
     "unknown_key": "a key study.toml or a scenario does not know",
     "missing_value": "a required value is empty or missing",
     "wrong_type": "a value of the wrong type (text for a number, a bad kind or location, ...)",
@@ -17,13 +21,15 @@ CHECK_CODES = {
     "negative_number": "a negative cost, slip or budget",
     "duplicate_id": "an id or (element, provider) pair appears twice",
     "unknown_id": "a reference to an element, provider, milestone or category that does not exist",
+    "unknown_column": "an objective or limit names an offers column that does not exist",
+    "unknown_scenario": "--scenario names a scenario the study does not define",
     "dependency_cycle": "`requires` forms a cycle",
     "year_outside_horizon": "a fiscal year outside [study] first_year..last_year",
     "profile_sum": "a costs.csv profile does not sum to its offer's cost_musd",
-    "unknown_column": "an objective or limit names an offers column that does not exist",
     "no_eligible_offer": "a required element has no offer left after exclusions",
-    "unknown_scenario": "--scenario names a scenario the study does not define",
 }
+_RANK = {code: rank for rank, code in enumerate(CHECK_CODES)}
+_VALUE_RANK = _RANK["missing_value"]  # codes outside the table (pydantic's, a run folder's) rank with single values
 
 
 @dataclass(frozen=True, order=True)
@@ -41,6 +47,16 @@ class Issue:
 
     def __str__(self) -> str:
         return f"{self.location}: {self.problem}"
+
+
+def issue_order(issue: Issue) -> tuple[int, str, str, str, str]:
+    """Sort key of issues: by the stage of their check (CHECK_CODES order), then by location."""
+    return (_RANK.get(issue.check, _VALUE_RANK), issue.location, issue.problem, issue.check, issue.severity)
+
+
+def ordered(issues: Iterable[Issue]) -> list[Issue]:
+    """Issues without repeats, root problems first (issue_order)."""
+    return sorted(set(issues), key=issue_order)
 
 
 class StudyError(Exception):

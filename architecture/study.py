@@ -14,7 +14,7 @@ import pandas as pd
 from pydantic import BaseModel, ValidationError
 
 from architecture.elements import CRITICAL_PATH_MILESTONE, Element
-from architecture.errors import Issue, StudyError
+from architecture.errors import Issue, StudyError, ordered
 from architecture.offers import BASE_COLUMNS, TEXT_COLUMNS, Offer
 from architecture.policy import (
     BUILTIN_OBJECTIVES,
@@ -379,7 +379,7 @@ def read_study(path: str | Path) -> tuple[Study | None, list[Issue]]:
         if cost_frame is not None:
             _attach_profiles(reader, offers, cost_frame)
     if toml.get("info") is None or toml.get("limits") is None or element_frame is None or provider_frame is None or offer_frame is None:
-        return None, sorted(reader.issues)
+        return None, ordered(reader.issues)
     study = Study(
         info=toml["info"],
         elements=elements,
@@ -393,7 +393,7 @@ def read_study(path: str | Path) -> tuple[Study | None, list[Issue]]:
         path=str(folder),
         input_sha256=dict(sorted(reader.sha256.items())),
     )
-    return study, reader.issues
+    return study, ordered(reader.issues)
 
 
 def load_study(path: str | Path) -> Study:

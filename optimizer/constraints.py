@@ -9,7 +9,7 @@ from __future__ import annotations
 import pyomo.core as pyo
 
 from optimizer.data import ModelData
-from optimizer.variables import offer_sum, selected
+from optimizer.variables import at_most, exactly, offer_sum, selected
 
 
 def define_assign_required_once_constraints(m: pyo.ConcreteModel, data: ModelData) -> None:
@@ -22,7 +22,7 @@ def define_assign_required_once_constraints(m: pyo.ConcreteModel, data: ModelDat
         return
     m.REQUIRED_ELEMENTS = pyo.Set(initialize=required, ordered=True)
     m.assign_required_once = pyo.Constraint(
-        m.REQUIRED_ELEMENTS, rule=lambda m, e: pyo.quicksum(m.assign[pair] for pair in data.offers_of_element[e]) == 1
+        m.REQUIRED_ELEMENTS, rule=lambda m, e: exactly(pyo.quicksum(m.assign_by_offer[pair] for pair in data.offers_of_element[e]), 1)
     )
 
 
@@ -43,13 +43,15 @@ def define_assign_optional_at_most_once_constraints(m: pyo.ConcreteModel, data: 
 def define_requires_selected_constraints(m: pyo.ConcreteModel, data: ModelData) -> None:
     """An element is chosen only together with the elements it requires.
 
-    For (e, r) in REQUIRES, unless r is required: sigma_e <= sigma_r. See docs/formulation.md#requires_selected.
+    For (e, r) in REQUIRES, unless r is required: sigma_e <= sigma_r. Between two elements without offers the
+    row holds trivially and is left out; a required element requiring one without offers cannot be satisfied
+    (an infeasible row: the study is infeasible). See docs/formulation.md#requires_selected.
     """
     pairs = [(e, r) for e, r in data.requires if r not in data.required]
     if not pairs:
         return
     m.REQUIRES = pyo.Set(initialize=pairs, dimen=2, ordered=True)
-    m.requires_selected = pyo.Constraint(m.REQUIRES, rule=lambda m, e, r: selected(m, data, e) <= selected(m, data, r))
+    m.requires_selected = pyo.Constraint(m.REQUIRES, rule=lambda m, e, r: at_most(selected(m, data, e), selected(m, data, r)))
 
 
 def define_budget_total_constraints(m: pyo.ConcreteModel, data: ModelData) -> None:

@@ -331,7 +331,7 @@ class HighsModel:
             node, scale = stack.pop()
             kind = type(node)
             if kind is LinearExpression and set(map(type, node.args)) == _MONOMIAL:  # the common row: read at once
-                part, found = zip(*map(_ARGS, node.args))
+                part, found = zip(*map(_ARGS, node.args), strict=True)
                 if not set(map(type, part)) <= native_numeric_types or any(map(_FIXED, found)):
                     return None
                 coefficients.extend(part if scale == 1.0 else [scale * c for c in part])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
+from typing import Any
 
 import pyomo.core as pyo
 from pyomo.core.expr import LinearExpression, MonomialTermExpression
@@ -54,6 +55,20 @@ def selected(m: pyo.ConcreteModel, data: ModelData, element: str):  # noqa: ANN2
     if data.selected_is_fixed(element):
         return 1
     return pyo.quicksum(m.assign_by_offer[pair] for pair in data.offers_of_element[element])
+
+
+def at_most(lhs: Any, rhs: Any) -> Any:
+    """The row lhs <= rhs; when both sides are numbers (elements without offers), Skip if it holds, else Infeasible."""
+    if isinstance(lhs, (int, float)) and isinstance(rhs, (int, float)):
+        return pyo.Constraint.Skip if lhs <= rhs else pyo.Constraint.Infeasible
+    return lhs <= rhs
+
+
+def exactly(lhs: Any, rhs: Any) -> Any:
+    """The row lhs == rhs; when both sides are numbers, Skip if they are equal, else Infeasible."""
+    if isinstance(lhs, (int, float)) and isinstance(rhs, (int, float)):
+        return pyo.Constraint.Skip if lhs == rhs else pyo.Constraint.Infeasible
+    return lhs == rhs
 
 
 def offer_sum(m: pyo.ConcreteModel, pairs: Iterable[tuple[str, str]], weight: Callable[[tuple[str, str]], float]) -> LinearExpression:
