@@ -142,6 +142,12 @@ class HighsProblem:
             return HighsRun("kSolveError", False, None, None, 0.0, f"{type(exc).__name__}: {exc}")
         runtime = max(h.getRunTime() - before, 0.0)
         model_status = h.getModelStatus()
+        if model_status == highspy.HighsModelStatus.kModelEmpty:  # no column: feasible when every (empty) row admits 0
+            lp = h.getLp()
+            feasible = all(low <= 0.0 <= high for low, high in zip(lp.row_lower_, lp.row_upper_, strict=True))
+            offset = float(lp.offset_)
+            return HighsRun("kOptimal" if feasible else "kInfeasible", feasible, offset if feasible else None,
+                            offset if feasible else None, runtime)
         info = h.getInfo()
         has_solution = info.primal_solution_status == 2  # kSolutionStatusFeasible
         message = ""

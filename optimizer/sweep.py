@@ -160,6 +160,12 @@ SWEEP_SOLVER_OPTIONS = {"mip_allow_restart": False, "mip_heuristic_run_feasibili
 MAX_BATCH = 16  # runs per pool or Dask task (about 1.5 s of the reference study)
 _MODELS: OrderedDict[str, RunResult] = OrderedDict()
 _BAKED: dict[str, tuple[str, ...]] = {}  # base key -> limits the model built for it holds as constants
+_STATS = {"reused": 0}
+
+
+def reuse_count() -> int:
+    """Runs this process answered by re-solving a kept model."""
+    return _STATS["reused"]
 
 
 def _base_key(study: Study, objective: str, options: SolveOptions) -> str:
@@ -218,6 +224,7 @@ def _solved(context: SweepContext, study: Study) -> RunResult:
     cached = _MODELS.get(key) if key is not None else None
     if cached is not None:
         _MODELS.move_to_end(key)
+        _STATS["reused"] += 1
         return _reuse(cached, study)
     result = run_study(study, context.objective, context.options)
     held = _mutable_params(result.model)
