@@ -89,12 +89,13 @@ def run_stress(study: Study, objective: str | None = None, kinds: Sequence[str] 
     design = stress_design(study, kinds)
     context = sweep_context(study, design, spec.name, options)
     base_record = run_point(context, SweepPoint(name="baseline"), 0)
-    tables = [sweep_table([base_record])]
+    records = [base_record]
+    runs = sweep_table(records)
     if base_record["status"] in SOLVED:
         sweep = run_sweep(study, design, objective=spec.name, options=context.options, workers=workers, scheduler=scheduler,
-                          progress=progress, reference=base_record["assignment"])
-        tables.append(sweep.table)
-    runs = pd.concat(tables, ignore_index=True) if len(tables) > 1 else tables[0]
+                          progress=progress, reference=base_record["assignment"], on_record=records.append)
+        columns = list(dict.fromkeys([*runs.columns, *sweep.table.columns]))  # the baseline's columns, then the drops'
+        runs = sweep_table(records, design).reindex(columns=columns)
     base = runs.iloc[0]
     base_assign = _assignment(base)
     base_value, base_agency = _number(base["objective_value"]), _number(base.get("agency_cost_musd"))
