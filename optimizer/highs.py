@@ -64,6 +64,11 @@ class _ThreadPools:
 THREAD_POOLS = _ThreadPools()
 
 
+def _holds_parameters(expr: Any) -> bool:
+    """Whether a mutable Param appears in the expression (so its coefficients may change)."""
+    return next(iter(identify_mutable_parameters(expr)), None) is not None
+
+
 def _new_highs() -> highspy.Highs:
     """A silent highspy.Highs (the first one of a process prints a banner on stdout: caught here)."""
     with capture_output(capture_fd=True):
@@ -257,7 +262,7 @@ class HighsModel:
         objective = objectives[0] if objectives else None
         if objective is self._objective and objective is not None:
             if self._objective_parametric is None:
-                self._objective_parametric = bool(identify_mutable_parameters(objective.expr))
+                self._objective_parametric = _holds_parameters(objective.expr)
             if not self._objective_parametric:
                 return
         self._objective, self._objective_parametric = objective, None
@@ -407,7 +412,7 @@ class HighsModel:
     def _has_parameters(self, con: Any, body: Any) -> bool:
         known = self._parametric.get(con)
         if known is None:
-            known = self._parametric[con] = bool(identify_mutable_parameters(body))
+            known = self._parametric[con] = _holds_parameters(body)
         return known
 
     def _send_coefficients(self, con: Any, row: int, body: Any) -> None:

@@ -250,6 +250,7 @@ def _single(context: SweepContext, study: Study) -> dict[str, Any]:
         "best_bound": _clean(report.best_bound),
         "mip_gap": _clean(report.mip_gap),
         "solve_s": round(report.wall_s, 6),
+        "highs_s": round(report.runtime_s, 6),
         "message": report.message,
     }
     if result.architecture is not None:
