@@ -7,7 +7,7 @@ import json
 import pandas as pd
 from click.testing import CliRunner
 
-from tests.conftest import TINY
+from tests.conftest import STUDIES, TINY
 from trade import cli
 
 
@@ -116,3 +116,35 @@ def test_internal_errors_are_one_line_without_debug(monkeypatch, tmp_path):
     assert result.output.strip().splitlines()[-1].startswith("internal error: ZeroDivisionError")
     assert "Traceback" not in result.output
     assert not (tmp_path / "x").exists()
+
+
+def test_elements_without_offers_that_require_each_other_do_not_crash(tmp_path):
+    result = invoke("run", STUDIES / "unofferable_chain", "--out", tmp_path / "run")
+    assert result.exit_code == 0, result.output
+    assert "internal error" not in result.output
+
+
+def test_a_required_element_needing_one_without_offers_is_infeasible(tmp_path):
+    out = tmp_path / "run"
+    result = invoke("run", STUDIES / "required_needs_unofferable", "--out", out)
+    assert result.exit_code == 3, result.output
+    assert "internal error" not in result.output
+    assert json.loads((out / "manifest.json").read_text())["status"] == "infeasible"
+    explained = invoke("explain", STUDIES / "required_needs_unofferable")
+    assert explained.exit_code == 3
+    assert "required element 'cargo_1' cannot be chosen: it requires 'arm', which has no eligible offer once excluded: " \
+           "provider cnsa is in excluded_providers" in explained.output
+
+
+def test_the_one_line_names_the_root_problem(tmp_path):
+    """An unknown provider in offers.csv is named before the element it leaves without an eligible offer."""
+    import shutil
+
+    study = tmp_path / "study"
+    shutil.copytree(TINY, study)
+    offers = (study / "offers.csv").read_text().replace("ppe,nasa,900", "ppe,nasx,900").replace("ppe,spacex", "ppe,spacey")
+    (study / "offers.csv").write_text(offers)
+    (study / "costs.csv").write_text((study / "costs.csv").read_text().replace("ppe,nasa,", "ppe,nasx,"))
+    result = invoke("run", study, "--out", tmp_path / "run")
+    assert result.exit_code == 2
+    assert result.output.startswith("error: offers.csv:row 2:provider: unknown provider 'nasx'"), result.output
