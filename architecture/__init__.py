@@ -4,11 +4,12 @@ Never imports pyomo or optimizer: a planner can load, check and score without a 
 """
 
 from architecture.architecture import Architecture
-from architecture.checks import CHECKS, check_study, inspect_study
+from architecture.checks import CHECKS, check_study
 from architecture.eligibility import blocked_requirements, eligible_offers, exclusion_reason
 from architecture.errors import EngineError, Issue, StudyError
+from architecture.loading import inspect_study, load_study
 from architecture.scenarios import apply_overrides, apply_scenarios, parse_override
-from architecture.study import Study, load_study, read_study
+from architecture.study import Study, read_study
 from architecture.sweep_design import SweepDesign, SweepPoint, apply_point, check_design, load_sweep_design
 
 __all__ = [

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from pathlib import Path
 
 from architecture.elements import CRITICAL_PATH_MILESTONE
 from architecture.eligibility import eligible_offers, no_offer_reason, offers_by_element
 from architecture.errors import Issue, ordered
-from architecture.study import OFFERS_FILE, PROFILE_TOLERANCE_MUSD, STUDY_FILE, Study, read_study
+from architecture.study import OFFERS_FILE, PROFILE_TOLERANCE_MUSD, STUDY_FILE, Study
 
 E, OF, C = "elements.csv", OFFERS_FILE, "costs.csv"
 
@@ -173,27 +172,4 @@ def check_study(study: Study) -> list[Issue]:
     issues: list[Issue] = []
     for check in CHECKS:
         issues.extend(check(study))
-    return ordered(issues)
-
-
-def inspect_study(path: str | Path, scenarios: tuple[str, ...] = ()) -> list[Issue]:
-    """Everything wrong with a study folder: files, checks, and every scenario (or the given ones)."""
-    from architecture.errors import StudyError
-    from architecture.scenarios import apply_scenarios
-
-    study, issues = read_study(path)
-    if study is None:
-        return ordered(issues)
-    issues = [*issues, *check_study(study)]
-    if any(issue.severity == "error" for issue in issues):
-        return ordered(issues)
-    names = scenarios or tuple(study.scenarios)
-    for name in names:
-        try:
-            variant = apply_scenarios(study, (name,))
-        except StudyError as exc:
-            issues.extend(exc.issues)
-            continue
-        for issue in check_study(variant):
-            issues.append(Issue(f"scenario {name}: {issue.location}", issue.problem, issue.check, issue.severity))
     return ordered(issues)

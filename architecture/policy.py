@@ -7,18 +7,10 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, NonNegativeFloat, PositiveInt, model_validator
 
 from architecture.elements import Id
+from architecture.objectives import BUILTIN_OBJECTIVES
 from architecture.providers import Kind
 
 Fraction = float  # a share between 0 and 1
-
-BUILTIN_OBJECTIVES: dict[str, tuple[str, str, str]] = {
-    # name: (sense, unit, meaning)
-    "agency_cost_musd": ("min", "US$M", "NASA spending: chosen offers' cost_musd plus onboarding costs"),
-    "milestone_slip_months": ("min", "months", "slip of the worst milestone (or of one milestone)"),
-    "international_partners": ("max", "count", "distinct international providers engaged"),
-    "commercial_share": ("max", "fraction", "commercial share of NASA offer spending"),
-}
-
 
 class Strict(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
@@ -92,7 +84,7 @@ class ObjectiveSpec(Strict):
         if self.unit:
             return self.unit
         if self.builtin:
-            return BUILTIN_OBJECTIVES[self.builtin][1]
+            return BUILTIN_OBJECTIVES[self.builtin].unit
         column = self.column or ""
         if column.endswith("_musd"):
             return "US$M"

@@ -1,4 +1,4 @@
-"""Study = elements + providers + offers + policy; `load_study` is the only reader of study files."""
+"""Study = elements + providers + offers + policy; `read_study` is the only reader of study files (a leaf: no checks, no scenarios)."""
 
 from __future__ import annotations
 
@@ -15,9 +15,9 @@ from pydantic import BaseModel, ValidationError
 
 from architecture.elements import CRITICAL_PATH_MILESTONE, Element
 from architecture.errors import Issue, StudyError, ordered
+from architecture.objectives import BUILTIN_OBJECTIVES
 from architecture.offers import BASE_COLUMNS, TEXT_COLUMNS, Offer
 from architecture.policy import (
-    BUILTIN_OBJECTIVES,
     Limits,
     MilestoneInfo,
     ObjectiveSpec,
@@ -101,8 +101,8 @@ class Study:
         if name in self.objectives:
             return self.objectives[name]
         if name in BUILTIN_OBJECTIVES:
-            sense, unit, meaning = BUILTIN_OBJECTIVES[name]
-            return ObjectiveSpec(name=name, sense=sense, builtin=name, unit=unit, description=meaning)  # type: ignore[arg-type]
+            kind = BUILTIN_OBJECTIVES[name]
+            return ObjectiveSpec(name=name, sense=kind.sense, builtin=name, unit=kind.unit, description=kind.meaning)  # type: ignore[arg-type]
         known = ", ".join([*self.objectives, *BUILTIN_OBJECTIVES])
         raise StudyError(Issue("--objective", f"unknown objective '{name}'; known: {known}", "unknown_objective"))
 
@@ -394,32 +394,3 @@ def read_study(path: str | Path) -> tuple[Study | None, list[Issue]]:
         input_sha256=dict(sorted(reader.sha256.items())),
     )
     return study, ordered(reader.issues)
-
-
-def load_study(path: str | Path) -> Study:
-    """Load and fully check a study; raise StudyError (one line: the first problem) if it is bad."""
-    from architecture.checks import check_study
-
-    study, issues = read_study(path)
-    errors = [issue for issue in issues if issue.severity == "error"]
-    if study is not None and not errors:
-        errors = [issue for issue in check_study(study) if issue.severity == "error"]
-    if study is not None and not errors:
-        errors = scenario_issues(study)
-    if errors:
-        raise StudyError(errors)
-    assert study is not None
-    return study
-
-
-def scenario_issues(study: Study) -> list[Issue]:
-    """Problems applying each declared scenario on its own (unknown keys, paths, ids)."""
-    from architecture.scenarios import apply_scenarios
-
-    issues = []
-    for name in study.scenarios:
-        try:
-            apply_scenarios(study, (name,))
-        except StudyError as exc:
-            issues.extend(exc.issues)
-    return issues

@@ -124,7 +124,7 @@ def time_stages(spent: dict[str, float]) -> None:
 def load(study: str):
     if study.startswith("synthetic:"):
         return synthetic_study(int(study.split(":")[1]))
-    from architecture.study import load_study
+    from architecture import load_study
 
     return load_study(study)
 

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from architecture import load_study
 from architecture.architecture import Architecture
 from architecture.elements import Element
 from architecture.errors import StudyError
@@ -25,7 +26,7 @@ from architecture.evaluate import (
 from architecture.offers import Offer
 from architecture.policy import Limits, ObjectiveSpec, StudyInfo
 from architecture.providers import Provider
-from architecture.study import Study, load_study
+from architecture.study import Study
 
 TINY = Path(__file__).resolve().parents[1] / "studies" / "tiny"
 

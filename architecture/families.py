@@ -1,0 +1,283 @@
+"""Constraint families: each is one record, read by the model, the evaluator, explain, sweeps and the docs check.
+
+A record holds the family's name (its section in docs/formulation.md, and `define_<name>_constraints`
+in optimizer/constraints.py), the planner's words for it, the Pyomo components it creates, the limit
+keys it reads and which of them a re-solve may change (the model holds those as Params), how
+`trade explain` relaxes it, and the evaluator's check: one LimitCheck row per model row, with the
+planner's words for a violation. Adding a family means adding its record here and its function there.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from architecture.tally import StudyTables, Tally
+
+# (limit, value, bound, sense, unit, context for the violation text)
+CheckRow = tuple[str, float, float, str, str, Any]
+
+
+def tolerance(bound: float) -> float:
+    """Absolute tolerance of a row: 1e-6 times max(1, |bound|)."""
+    return 1e-6 * max(1.0, abs(bound))
+
+
+def slack(value: float, bound: float, sense: str) -> float:
+    if sense == "<=":
+        return bound - value
+    if sense == ">=":
+        return value - bound
+    return -abs(value - bound)
+
+
+def number(value: float) -> str:
+    """A number for a violation line: one decimal, more digits when that would show 0.0."""
+    if value == 0 or abs(value) >= 0.05:
+        return f"{value:.1f}"
+    return f"{value:.3g}"
+
+
+def column_unit(column: str) -> str:
+    if column.endswith("_musd"):
+        return "US$M"
+    if column.endswith("_months"):
+        return "months"
+    return column
+
+
+@dataclass(frozen=True)
+class LimitCheck:
+    """One row of one limit family, evaluated for one architecture.
+
+    `slack` is `bound - value` for `<=`, `value - bound` for `>=` and `-|value - bound|` for `==`;
+    negative means violated. Rows follow the linear rows of docs/formulation.md:
+
+    - eligibility: one row per bad assignment entry, value 1 <= bound 0 (elements).
+    - assign_required_once: `required[e]`, value = 1 if e has an eligible provider, == 1.
+    - requires_selected: `requires[e,r]`, value = sigma_e - sigma_r <= 0.
+    - commercial_share_min: value = commercial offer cost (US$M) >= bound = phi * total offer
+      cost (US$M), so it holds at zero spending.
+    - partner_share_max: `max_partner_share[p]`, value = programme cost of p (US$M) <= bound =
+      psi * total programme cost (US$M).
+    """
+
+    family: str
+    limit: str
+    value: float
+    bound: float
+    sense: str
+    unit: str
+    slack: float
+
+    @property
+    def tolerance(self) -> float:
+        """Absolute tolerance: 1e-6 times max(1, |bound|)."""
+        return tolerance(self.bound)
+
+    @property
+    def violated(self) -> bool:
+        return self.slack < -self.tolerance
+
+    @property
+    def binding(self) -> bool:
+        return abs(self.slack) <= self.tolerance
+
+
+Rows = Callable[[StudyTables, Tally], Iterator[CheckRow]]
+Words = Callable[[LimitCheck, Any, Tally], str]
+
+
+@dataclass(frozen=True)
+class ConstraintFamily:
+    """One constraint family, as the module docstring says.
+
+    `rows`/`violation` are None for families that only define quantities (slips, used providers):
+    the evaluator computes those directly, and the limits built on them check them. `in_model` is
+    False for eligibility, applied to the offers before any model exists.
+    `elastic_weight` (None: never relaxed) weighs a unit of relative relaxation in `trade explain`;
+    `structural` marks rules every architecture keeps, as opposed to policy limits a planner sets.
+    """
+
+    name: str
+    words: str
+    components: tuple[str, ...] = ()
+    limits: tuple[str, ...] = ()
+    mutable: tuple[str, ...] = ()
+    elastic_weight: float | None = None
+    structural: bool = False
+    rows: Rows | None = None
+    violation: Words | None = None
+    in_model: bool = True
+
+    @property
+    def checked(self) -> bool:
+        """Whether the evaluator writes rows for it."""
+        return self.rows is not None
+
+
+# -- the evaluator's checks, one pair (rows, words) per family --------------------------------------
+
+
+def _eligibility(tables: StudyTables, t: Tally) -> Iterator[CheckRow]:
+    for limit, text in t.bad:
+        yield (limit, 1.0, 0.0, "<=", "elements", text)
+
+
+def _required(tables: StudyTables, t: Tally) -> Iterator[CheckRow]:
+    for e in tables.required:
+        yield (f"required[{e}]", float(e in t.chosen), 1.0, "==", "elements", e)
+
+
+def _requires(tables: StudyTables, t: Tally) -> Iterator[CheckRow]:
+    for e, r in tables.requires_rows:
+        yield (f"requires[{e},{r}]", float(e in t.chosen) - float(r in t.chosen), 0.0, "<=", "elements", (e, r))
+
+
+def _budget_total(tables: StudyTables, t: Tally) -> Iterator[CheckRow]:
+    cap = tables.study.limits.total_budget_musd
+    if cap is not None:
+        yield ("total_budget_musd", t.agency, cap, "<=", "US$M", None)
+
+
+def _budget_annual(tables: StudyTables, t: Tally) -> Iterator[CheckRow]:
+    for year, cap in tables.annual:
+        spend = sum(data.spend.get(year, 0.0) for data in t.chosen.values())
+        yield (f"annual_budget_musd[{year}]", spend, cap, "<=", "US$M", year)
+
+
+def _critical_owners(tables: StudyTables, t: Tally) -> Iterator[CheckRow]:
+    most = tables.study.limits.critical_path_max_owners
+    if most is not None:
+        owners = sorted({data.provider for e, data in t.chosen.items() if e in tables.critical})
+        yield ("critical_path_max_owners", float(len(owners)), float(most), "<=", "providers", owners)
+
+
+def _milestone_slip(tables: StudyTables, t: Tally) -> Iterator[CheckRow]:
+    for ms, cap in tables.study.limits.max_milestone_slip_months.items():
+        yield (f"max_milestone_slip_months[{ms}]", t.milestone_slip.get(ms, 0.0), cap, "<=", "months", ms)
+
+
+def _commercial_share(tables: StudyTables, t: Tally) -> Iterator[CheckRow]:
+    phi = tables.study.limits.min_commercial_share
+    if phi is not None:
+        yield ("min_commercial_share", t.commercial, phi * t.cost, ">=", "US$M", phi)
+
+
+def _partner_share(tables: StudyTables, t: Tally) -> Iterator[CheckRow]:
+    psi = tables.study.limits.max_partner_share
+    if psi is not None:
+        for p in tables.international:
+            yield (f"max_partner_share[{p}]", t.intl_programme.get(p, 0.0), psi * t.programme, "<=", "US$M", (p, psi))
+
+
+def _category_redundancy(tables: StudyTables, t: Tally) -> Iterator[CheckRow]:
+    for category, need in tables.study.limits.min_providers_per_category.items():
+        providers = {data.provider for e, data in t.chosen.items() if tables.categories[e] == category}
+        yield (f"min_providers_per_category[{category}]", float(len(providers)), float(need), ">=", "providers", category)
+
+
+def _capacity(tables: StudyTables, t: Tally) -> Iterator[CheckRow]:
+    for p, capacity in tables.capacities:
+        yield (f"capacity[{p}]", float(t.per_provider.get(p, 0)), float(capacity), "<=", "elements", p)
+
+
+def _metric_limits(tables: StudyTables, t: Tally) -> Iterator[CheckRow]:
+    limits = tables.study.limits
+    for col, cap in limits.metric_max.items():
+        yield (f"metric_max[{col}]", t.column_sum(col), cap, "<=", column_unit(col), col)
+    for col, floor in limits.metric_min.items():
+        yield (f"metric_min[{col}]", t.column_sum(col), floor, ">=", column_unit(col), col)
+
+
+def _over(check: LimitCheck) -> str:
+    return number(-check.slack)
+
+
+def _owners_text(check: LimitCheck, owners: Any, t: Tally) -> str:
+    return f"critical path has {len(owners)} owners ({', '.join(owners)}), more than critical_path_max_owners = {int(check.bound)}"
+
+
+def _commercial_text(check: LimitCheck, phi: Any, t: Tally) -> str:
+    return f"commercial share {t.commercial_share:.1%} of NASA offer spending is below the minimum {phi:.1%} (short by {_over(check)} US$M)"
+
+
+def _partner_text(check: LimitCheck, context: Any, t: Tally) -> str:
+    provider, psi = context
+    share = check.value / t.programme if t.programme > 0 else 0.0
+    return f"international partner {provider} holds {share:.1%} of programme cost, above the maximum {psi:.1%} (over by {_over(check)} US$M)"
+
+
+def _metric_text(check: LimitCheck, column: Any, t: Tally) -> str:
+    if check.sense == "<=":
+        return f"{column} totals {number(check.value)}, above metric_max {number(check.bound)}"
+    return f"{column} totals {number(check.value)}, below metric_min {number(check.bound)}"
+
+
+#: Every family in the order of docs/formulation.md (eligibility first: it applies before the model).
+FAMILIES: tuple[ConstraintFamily, ...] = (
+    ConstraintFamily(
+        "eligibility", "who may deliver what (law, policy, export control)", in_model=False, structural=True,
+        rows=_eligibility, violation=lambda check, text, t: str(text),
+    ),
+    ConstraintFamily(
+        "assign_required_once", "every required element delivered once", ("assign_required_once",),
+        elastic_weight=1000.0, structural=True,
+        rows=_required, violation=lambda check, e, t: f"required element {e} has no provider",
+    ),
+    ConstraintFamily("assign_optional_at_most_once", "an optional element delivered at most once", ("assign_optional_at_most_once",),
+                     structural=True),
+    ConstraintFamily(
+        "requires_selected", "an element flies only with what it requires", ("requires_selected",), elastic_weight=1000.0, structural=True,
+        rows=_requires, violation=lambda check, pair, t: f"element {pair[0]} requires {pair[1]}, which is not in the architecture",
+    ),
+    ConstraintFamily(
+        "budget_total", "total budget", ("budget_total",), ("total_budget_musd",), ("total_budget_musd",), 1.0,
+        rows=_budget_total, violation=lambda check, _, t: f"total budget exceeded by {_over(check)} US$M",
+    ),
+    ConstraintFamily(
+        "budget_annual", "annual budgets", ("budget_annual",), ("annual_budget_musd",), ("annual_budget_musd",), 1.0,
+        rows=_budget_annual, violation=lambda check, year, t: f"annual budget {year} exceeded by {_over(check)} US$M",
+    ),
+    ConstraintFamily(
+        "critical_path_single_owner", "owners of the critical path", ("critical_path_owner_link", "critical_path_single_owner"),
+        ("critical_path_max_owners",), ("critical_path_max_owners",), 1.0, rows=_critical_owners, violation=_owners_text,
+    ),
+    ConstraintFamily("slip_propagation", "slips passed along requires", ("slip_own", "slip_propagation"), structural=True),
+    ConstraintFamily("milestone_slip", "a milestone waits for its latest element", ("milestone_slip",), structural=True),
+    ConstraintFamily(
+        "milestone_slip_limit", "milestone slip limits", ("milestone_slip_limit",), ("max_milestone_slip_months",),
+        ("max_milestone_slip_months",), 1.0, rows=_milestone_slip,
+        violation=lambda check, ms, t: f"milestone {ms} slips {number(check.value)} months, {_over(check)} over the limit of {number(check.bound)}",
+    ),
+    ConstraintFamily(
+        "commercial_share_min", "minimum commercial share", ("commercial_share_min",), ("min_commercial_share",), (), 1.0,
+        rows=_commercial_share, violation=_commercial_text,
+    ),
+    ConstraintFamily(
+        "partner_share_max", "maximum share of one partner", ("programme_cost_definition", "partner_share_max"), ("max_partner_share",), (),
+        1.0, rows=_partner_share, violation=_partner_text,
+    ),
+    ConstraintFamily(
+        "category_redundancy", "providers per category", ("category_provider_link", "category_redundancy"),
+        ("min_providers_per_category",), ("min_providers_per_category",), 1.0, rows=_category_redundancy,
+        violation=lambda check, c, t: f"category {c} has {int(check.value)} distinct provider(s), needs at least {int(check.bound)}",
+    ),
+    ConstraintFamily(
+        "provider_capacity", "provider capacities", ("provider_capacity",), (), (), 1.0, rows=_capacity,
+        violation=lambda check, p, t: f"provider {p} delivers {int(check.value)} elements, above its capacity of {int(check.bound)}",
+    ),
+    ConstraintFamily("provider_used_link", "a provider is engaged when it delivers something", ("provider_used_upper", "provider_used_link"),
+                     structural=True),
+    ConstraintFamily(
+        "metric_limits", "limits on offers columns", ("metric_limits_max", "metric_limits_min"), ("metric_max", "metric_min"),
+        ("metric_max", "metric_min"), 1.0, rows=_metric_limits, violation=_metric_text,
+    ),
+)
+
+#: Families by name.
+BY_NAME: dict[str, ConstraintFamily] = {family.name: family for family in FAMILIES}
+
+#: Limit keys the model holds as Params (a re-solve may change them): the union of every family's `mutable`.
+MUTABLE_LIMITS: tuple[str, ...] = tuple(key for family in FAMILIES for key in family.mutable)

@@ -1,0 +1,135 @@
+"""Objective kinds: each built-in objective, and the sum of an offers column, as one record.
+
+A record says everything the engine needs of an objective: its sense, unit and meaning, its value
+for an architecture (the evaluator), the grid its values lie on (exact Pareto fronts), a bound no
+architecture exceeds (a Pareto bound row that never binds), and what the model must hold for it
+(slip variables, partner counters, a ratio's parametric form). The model's expression for each kind
+is `objective_<name>` in optimizer/objectives.py.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    from architecture.offers import Offer
+    from architecture.policy import ObjectiveSpec
+    from architecture.study import Study
+    from architecture.tally import Tally
+
+RATIO_RESOLUTION = 1e-6  # shares closer than this count as equal
+
+
+class OfferTables(Protocol):
+    """What bounds and grids read of a study once exclusions are applied (optimizer.data.ModelData has it)."""
+
+    study: Study
+    providers: Sequence[str]
+    offers: Mapping[tuple[str, str], Offer]
+    offers_of_element: Mapping[str, Sequence[tuple[str, str]]]
+    slip_bound_months: Mapping[str, float]
+
+
+@dataclass(frozen=True)
+class ObjectiveKind:
+    """One kind of objective (docs/formulation.md#objectives).
+
+    `value(tally, spec)`: its value for an architecture. `grid(tables, spec)`: numbers whose
+    decimals set the grid its values lie on, unless `step` fixes it. `loose_bound(tables, sign, spec)`:
+    a bound on sign * value that no architecture exceeds. `needs_slip`: the model needs slip
+    variables; `counts_partners`: it needs a used-or-not variable per partner; `is_ratio`: a
+    fraction, optimised by Dinkelbach's iterations.
+    """
+
+    name: str
+    sense: str
+    unit: str
+    meaning: str
+    value: Callable[[Tally, ObjectiveSpec], float]
+    loose_bound: Callable[[OfferTables, int, ObjectiveSpec], float]
+    grid: Callable[[OfferTables, ObjectiveSpec], Iterable[float]] | None = None
+    step: float | None = None
+    needs_slip: bool = False
+    counts_partners: bool = False
+    is_ratio: bool = False
+
+
+def _per_element_most(tables: OfferTables, sign: int, value: Callable[[Offer], float]) -> float:
+    """The largest sign * sum any architecture reaches: each element's best offer (or none), added up."""
+    total = 0.0
+    for pairs in tables.offers_of_element.values():
+        total += max([0.0, *(sign * value(tables.offers[pair]) for pair in pairs)])
+    return total
+
+
+def _onboarding(tables: OfferTables) -> list[float]:
+    return [tables.study.providers[p].onboarding_cost_musd for p in tables.providers]
+
+
+def _agency_cost_bound(tables: OfferTables, sign: int, spec: ObjectiveSpec) -> float:
+    return _per_element_most(tables, sign, lambda offer: offer.cost_musd) + sum(_onboarding(tables)) + 1.0
+
+
+def _column_bound(tables: OfferTables, sign: int, spec: ObjectiveSpec) -> float:
+    column = spec.column or ""
+    return _per_element_most(tables, sign, lambda offer: offer.value(column)) + 1.0
+
+
+def _worst_milestone(tally: Tally, spec: ObjectiveSpec) -> float:
+    if spec.milestone is not None:
+        return tally.milestone_slip.get(spec.milestone, 0.0)
+    return max(tally.milestone_slip.values(), default=0.0)
+
+
+BUILTIN_OBJECTIVES: dict[str, ObjectiveKind] = {kind.name: kind for kind in (
+    ObjectiveKind(
+        "agency_cost_musd", "min", "US$M", "NASA spending: chosen offers' cost_musd plus onboarding costs",
+        value=lambda tally, spec: tally.agency,
+        loose_bound=_agency_cost_bound,
+        grid=lambda tables, spec: [*(offer.cost_musd for offer in tables.offers.values()), *_onboarding(tables)],
+    ),
+    ObjectiveKind(
+        "milestone_slip_months", "min", "months", "slip of the worst milestone (or of one milestone)",
+        value=_worst_milestone,
+        loose_bound=lambda tables, sign, spec: max(tables.slip_bound_months.values(), default=0.0) + 1.0,
+        grid=lambda tables, spec: [offer.slip_months for offer in tables.offers.values()],  # sums of offer slips
+        needs_slip=True,
+    ),
+    ObjectiveKind(
+        "international_partners", "max", "count", "distinct international providers engaged",
+        value=lambda tally, spec: float(len(tally.intl_programme)),
+        loose_bound=lambda tables, sign, spec: 1.0,
+        step=1.0,
+        counts_partners=True,
+    ),
+    ObjectiveKind(
+        "commercial_share", "max", "fraction", "commercial share of NASA offer spending",
+        value=lambda tally, spec: tally.commercial_share,
+        loose_bound=lambda tables, sign, spec: 1.0,
+        step=RATIO_RESOLUTION,
+        is_ratio=True,
+    ),
+)}
+
+#: A declared objective that sums an offers column (`column = "..."` in study.toml); its sense is declared.
+COLUMN_OBJECTIVE = ObjectiveKind(
+    "column", "", "", "the sum of an offers column over the chosen offers",
+    value=lambda tally, spec: tally.column_sum(spec.column or ""),
+    loose_bound=_column_bound,
+    grid=lambda tables, spec: [offer.value(spec.column or "") for offer in tables.offers.values()],
+)
+
+
+def objective_kind(spec: ObjectiveSpec) -> ObjectiveKind:
+    """The record of a declared or built-in objective."""
+    return BUILTIN_OBJECTIVES[spec.builtin] if spec.builtin is not None else COLUMN_OBJECTIVE
+
+
+def kinds_of(specs: Iterable[ObjectiveSpec]) -> list[ObjectiveKind]:
+    return [objective_kind(spec) for spec in specs]
+
+
+def describe(kind: ObjectiveKind) -> dict[str, Any]:
+    return {"name": kind.name, "sense": kind.sense, "unit": kind.unit, "meaning": kind.meaning}

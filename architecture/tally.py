@@ -1,0 +1,193 @@
+"""Raw quantities of an architecture (what it costs, spends, slips and engages), from tables built once per study."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from architecture.architecture import Architecture
+from architecture.eligibility import exclusion_reason
+from architecture.errors import Issue, StudyError
+from architecture.offers import Offer
+from architecture.policy import ObjectiveSpec
+from architecture.study import Study
+
+
+@dataclass(frozen=True, slots=True)
+class OfferData:
+    """Per-offer numbers precomputed once per study."""
+
+    offer: Offer
+    element: str
+    provider: str
+    kind: str
+    cost: float
+    partner: float
+    programme: float
+    slip: float
+    spend: Mapping[int, float]
+    values: Mapping[str, float]
+    reason: str | None
+
+
+@dataclass(slots=True)
+class Tally:
+    """Raw quantities of one architecture: the sums every limit check and objective reads."""
+
+    chosen: dict[str, OfferData]
+    bad: list[tuple[str, str]]  # (limit, violation text)
+    cost: float = 0.0
+    partner: float = 0.0
+    programme: float = 0.0
+    commercial: float = 0.0
+    onboarding: float = 0.0
+    per_provider: dict[str, int] = field(default_factory=dict)
+    intl_programme: dict[str, float] = field(default_factory=dict)  # every engaged international provider
+    sums: dict[str, float] = field(default_factory=dict)
+    element_slip: dict[str, float] = field(default_factory=dict)
+    milestone_slip: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def agency(self) -> float:
+        return self.cost + self.onboarding
+
+    @property
+    def commercial_share(self) -> float:
+        """Commercial offers' share of NASA offer spending (0 when nothing is spent)."""
+        return self.commercial / self.cost if self.cost > 0 else 0.0
+
+    def column_sum(self, column: str) -> float:
+        """Sum of an offers column over the chosen offers."""
+        if column in self.sums:
+            return self.sums[column]
+        return sum(data.offer.value(column) for data in self.chosen.values())
+
+
+class StudyTables:
+    """Per-study tables, built once; `tally` sums one architecture quickly.
+
+    The study is treated as immutable (as `Study` documents): build new tables for a new study.
+    """
+
+    def __init__(self, study: Study):
+        self.study = study
+        elements = study.elements
+        limits = study.limits
+        self.element_order = tuple(elements)
+        self.required = tuple(e for e, el in elements.items() if el.required)
+        self.critical = frozenset(e for e, el in elements.items() if el.critical_path)
+        self.requires = {e: tuple(r for r in el.requires if r in elements) for e, el in elements.items()}
+        self.slip_adds = study.info.slip_propagation == "add"
+        self.requires_rows = tuple(
+            (e, r) for e, el in elements.items() for r in el.requires if not (el.required and r in elements and elements[r].required)
+        )
+        self.topo_order = topological_order(study)
+        self.milestones = study.milestones
+        self.gating = {ms: tuple(e for e, el in elements.items() if ms in el.gated_milestones) for ms in self.milestones}
+        self.categories = {e: el.category for e, el in elements.items()}
+        self.columns = tuple(
+            dict.fromkeys(
+                [
+                    *study.numeric_columns,
+                    "partner_cost_musd",
+                    *(spec.column for spec in study.objectives.values() if spec.column is not None),
+                    *limits.metric_max,
+                    *limits.metric_min,
+                ]
+            )
+        )
+        self.offers = {key: self._offer_data(offer) for key, offer in study.offers.items()}
+        self.onboarding = {p: prov.onboarding_cost_musd for p, prov in study.providers.items()}
+        self.international = tuple(p for p, prov in study.providers.items() if prov.kind == "international")
+        self.capacities = tuple((p, prov.capacity) for p, prov in study.providers.items() if prov.capacity is not None)
+        self.annual = tuple(sorted(limits.annual_budget_musd.items()))
+        self._specs: dict[str, ObjectiveSpec] = {}
+
+    def _offer_data(self, offer: Offer) -> OfferData:
+        provider = self.study.providers.get(offer.provider)
+        return OfferData(
+            offer=offer,
+            element=offer.element,
+            provider=offer.provider,
+            kind=provider.kind if provider is not None else "",
+            cost=offer.cost_musd,
+            partner=offer.partner_cost_musd,
+            programme=offer.programme_cost_musd,
+            slip=offer.slip_months,
+            spend=self.study.spend_musd(offer),
+            values={col: offer.value(col) for col in self.columns},
+            reason=exclusion_reason(self.study, offer),
+        )
+
+    def spec(self, name: str) -> ObjectiveSpec:
+        """The objective called `name` (declared first, then built-in); StudyError if unknown."""
+        spec = self._specs.get(name)
+        if spec is None:
+            spec = self._specs[name] = self.study.objective(name)
+        return spec
+
+    def tally(self, architecture: Architecture) -> Tally:
+        """Sort the assignment into valid choices and bad entries, and sum everything."""
+        chosen: dict[str, OfferData] = {}
+        bad: list[tuple[str, str]] = []
+        elements = self.study.elements
+        for e, p in architecture.assignment.items():
+            if e not in elements:
+                bad.append((f"element[{e}]", f"element {e} is not in the study (assigned to {p})"))
+                continue
+            data = self.offers.get((e, p))
+            if data is None:
+                why = f"{p} made no offer for {e}" if p in self.study.providers else f"{p} is not a provider of the study"
+                bad.append((f"offer[{e},{p}]", f"offer ({e}, {p}) does not exist: {why}"))
+                continue
+            if data.reason is not None:
+                bad.append((f"offer[{e},{p}]", f"offer ({e}, {p}) is not eligible: {data.reason}"))
+                continue
+            chosen[e] = data
+        t = Tally(chosen=chosen, bad=bad)
+        sums = dict.fromkeys(self.columns, 0.0)
+        for data in chosen.values():
+            t.cost += data.cost
+            t.partner += data.partner
+            t.programme += data.programme
+            if data.kind == "commercial":
+                t.commercial += data.cost
+            elif data.kind == "international":
+                t.intl_programme[data.provider] = t.intl_programme.get(data.provider, 0.0) + data.programme
+            t.per_provider[data.provider] = t.per_provider.get(data.provider, 0) + 1
+            for col, value in data.values.items():
+                sums[col] += value
+        t.sums = sums
+        t.onboarding = sum(self.onboarding.get(p, 0.0) for p in t.per_provider)
+        slip: dict[str, float] = {}
+        for e in self.topo_order:
+            data = chosen.get(e)
+            if data is not None:
+                upstream = max((slip[r] for r in self.requires[e] if r in slip), default=0.0)
+                slip[e] = data.slip + upstream if self.slip_adds else max(data.slip, upstream)
+        t.element_slip = {e: slip[e] for e in self.element_order if e in slip}
+        t.milestone_slip = {ms: max((slip[e] for e in gates if e in slip), default=0.0) for ms, gates in self.gating.items()}
+        return t
+
+
+def topological_order(study: Study) -> tuple[str, ...]:
+    """Elements ordered so that every element comes after those it requires."""
+    order: list[str] = []
+    state: dict[str, int] = {}  # 1 visiting, 2 done
+
+    def visit(e: str, path: tuple[str, ...]) -> None:
+        if state.get(e) == 2:
+            return
+        if state.get(e) == 1:
+            cycle = " -> ".join((*path[path.index(e) :], e))
+            raise StudyError(Issue("elements.csv:requires", f"dependency cycle {cycle}", "requires_cycle"))
+        state[e] = 1
+        for r in study.elements[e].requires:
+            if r in study.elements:
+                visit(r, (*path, e))
+        state[e] = 2
+        order.append(e)
+
+    for e in study.elements:
+        visit(e, ())
+    return tuple(order)
