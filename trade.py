@@ -14,7 +14,6 @@ import click
 from architecture import StudyError
 
 EXIT_OK, EXIT_BUG, EXIT_BAD_INPUT, EXIT_INFEASIBLE = 0, 1, 2, 3
-STRUCTURAL = ("eligibility", "assign_required_once", "requires_selected")
 
 
 class TradeGroup(click.Group):
@@ -157,7 +156,7 @@ def run(study: str, scenario: str, overrides: tuple[str, ...], objective: str | 
     """Find the best architecture of a study and write a run folder."""
     from pathlib import Path
 
-    from architecture import blocked_requirements
+    from architecture import FAMILY_BY_NAME, blocked_requirements
     from optimizer import run_study
     from optimizer.output import default_run_dir, refuse_existing, write_run
 
@@ -174,7 +173,7 @@ def run(study: str, scenario: str, overrides: tuple[str, ...], objective: str | 
     if result.architecture is not None and result.evaluation is not None:
         for element, provider in result.architecture.assignment.items():
             click.echo(f"  {element:<32} {provider}")
-        binding = [check.limit for check in result.evaluation.limits if check.binding and check.family not in STRUCTURAL]
+        binding = [check.limit for check in result.evaluation.limits if check.binding and not FAMILY_BY_NAME[check.family].structural]
         if binding:
             click.echo("limits at their bound: " + ", ".join(binding) + f" (`trade explain {study}` says which change the optimum)")
         if not result.evaluation.feasible:
@@ -228,8 +227,8 @@ def explain(study: str, scenario: str, overrides: tuple[str, ...], objective: st
             time_limit_s: float | None, mip_rel_gap: float, threads: int | None) -> None:
     """Why a study is infeasible (smallest relaxation), or which limits bind its optimum."""
     from architecture import apply_overrides, apply_scenarios, blocked_requirements, check_study, load_study
-    from optimizer import run_study
-    from optimizer.diagnose import binding_limits, diagnose_infeasible
+    from optimizer import StudyModel
+    from optimizer.diagnose import diagnose_infeasible
 
     loaded = apply_overrides(apply_scenarios(load_study(study), scenario), overrides)
     header(loaded)
@@ -244,11 +243,12 @@ def explain(study: str, scenario: str, overrides: tuple[str, ...], objective: st
     if check_errors:
         raise StudyError(check_errors)
     options = options_from(time_limit_s, mip_rel_gap, threads)
-    result = run_study(loaded, objective, options)
+    model = StudyModel(loaded, objective, options)
+    result = model.solve()
     if result.has_solution:
         spec = result.objective
         click.echo(f"feasible: {spec.name} = {fmt(result.report.objective, spec.display_unit)} ({result.report.status})")
-        found = binding_limits(result)
+        found = model.binding_limits(result)
         if not found:
             click.echo("no limit changes the optimum: dropping any one of them leaves it as it is")
         else:

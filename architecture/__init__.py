@@ -7,6 +7,8 @@ from architecture.architecture import Architecture
 from architecture.checks import CHECKS, check_study
 from architecture.eligibility import blocked_requirements, eligible_offers, exclusion_reason
 from architecture.errors import EngineError, Issue, StudyError
+from architecture.families import BY_NAME as FAMILY_BY_NAME
+from architecture.families import FAMILIES, ConstraintFamily
 from architecture.loading import inspect_study, load_study
 from architecture.scenarios import apply_overrides, apply_scenarios, parse_override
 from architecture.study import Study, read_study
@@ -14,6 +16,9 @@ from architecture.sweep_design import SweepDesign, SweepPoint, apply_point, chec
 
 __all__ = [
     "CHECKS",
+    "FAMILIES",
+    "FAMILY_BY_NAME",
+    "ConstraintFamily",
     "Architecture",
     "EngineError",
     "Issue",

@@ -96,8 +96,10 @@ class ConstraintFamily:
     `rows`/`violation` are None for families that only define quantities (slips, used providers):
     the evaluator computes those directly, and the limits built on them check them. `in_model` is
     False for eligibility, applied to the offers before any model exists.
-    `elastic_weight` (None: never relaxed) weighs a unit of relative relaxation in `trade explain`;
-    `structural` marks rules every architecture keeps, as opposed to policy limits a planner sets.
+    `elastic_weight` (None: never relaxed) weighs a unit of relative relaxation in `trade explain`,
+    relative to the row's bound, or to the programme's size (`elastic_scale = "programme"`) for rows
+    whose bound is 0 by construction (the shares); `structural` marks rules every architecture keeps,
+    as opposed to policy limits a planner sets.
     """
 
     name: str
@@ -106,6 +108,7 @@ class ConstraintFamily:
     limits: tuple[str, ...] = ()
     mutable: tuple[str, ...] = ()
     elastic_weight: float | None = None
+    elastic_scale: str = "bound"
     structural: bool = False
     rows: Rows | None = None
     violation: Words | None = None
@@ -252,12 +255,12 @@ FAMILIES: tuple[ConstraintFamily, ...] = (
         violation=lambda check, ms, t: f"milestone {ms} slips {number(check.value)} months, {_over(check)} over the limit of {number(check.bound)}",
     ),
     ConstraintFamily(
-        "commercial_share_min", "minimum commercial share", ("commercial_share_min",), ("min_commercial_share",), (), 1.0,
+        "commercial_share_min", "minimum commercial share", ("commercial_share_min",), ("min_commercial_share",), (), 1.0, "programme",
         rows=_commercial_share, violation=_commercial_text,
     ),
     ConstraintFamily(
         "partner_share_max", "maximum share of one partner", ("programme_cost_definition", "partner_share_max"), ("max_partner_share",), (),
-        1.0, rows=_partner_share, violation=_partner_text,
+        1.0, "programme", rows=_partner_share, violation=_partner_text,
     ),
     ConstraintFamily(
         "category_redundancy", "providers per category", ("category_provider_link", "category_redundancy"),

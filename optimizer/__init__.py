@@ -4,24 +4,32 @@ from optimizer.constraints import CONSTRAINT_FAMILIES
 from optimizer.data import ModelData, to_model_data
 from optimizer.extract import extract_architecture
 from optimizer.model import build_model, set_objective
+from optimizer.model_cache import ModelCache
 from optimizer.output import ResultTables, read_tables
-from optimizer.run import RunResult, run_study
+from optimizer.records import RunRecord
+from optimizer.run import RunResult
 from optimizer.solve import SolveOptions, Solver, SolveReport, Status, solve
 from optimizer.stress import StressResult, run_stress, write_stress
+from optimizer.study_model import StudyModel, binding_limits, closest_run, run_study
 from optimizer.sweep import SweepResult, run_sweep, sweep_context, sweep_folder, sweep_table
 
 __all__ = [
     "CONSTRAINT_FAMILIES",
+    "ModelCache",
     "ModelData",
     "ResultTables",
+    "RunRecord",
     "RunResult",
     "SolveOptions",
     "SolveReport",
     "Solver",
     "Status",
     "StressResult",
+    "StudyModel",
     "SweepResult",
+    "binding_limits",
     "build_model",
+    "closest_run",
     "extract_architecture",
     "read_tables",
     "run_stress",

@@ -1,13 +1,17 @@
 """Constraint families: one function per section of docs/formulation.md, same name.
 
 Each `define_<family>_constraints(m, data)` returns early, creating nothing, when the study does
-not set its limit. Limits a sweep or a Pareto loop changes are mutable Params.
+not set its limit. The family's record (architecture/families.py) names the components it creates
+and the limits it holds as mutable Params: those a sweep's re-solve may change.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pyomo.core as pyo
 
+from architecture.families import FAMILIES, ConstraintFamily
 from optimizer.data import ModelData
 from optimizer.variables import at_most, exactly, offer_sum, selected
 
@@ -230,14 +234,6 @@ def _partners_that_can_exceed(data: ModelData, q: dict, partners: list[str], sha
     return [p for p in partners if elsewhere + adjust[p] > 1e-9]
 
 
-def offer_spend_variable(m: pyo.ConcreteModel, data: ModelData) -> pyo.Var:
-    """offer_spend_musd = sum cost x as one variable, so a ratio's mutable lambda or bound multiplies one term."""
-    if m.component("offer_spend_musd") is None:
-        m.offer_spend_musd = pyo.Var(domain=pyo.NonNegativeReals)
-        m.offer_spend_definition = pyo.Constraint(expr=m.offer_spend_musd == m.offer_cost_musd)
-    return m.offer_spend_musd
-
-
 def define_category_redundancy_constraints(m: pyo.ConcreteModel, data: ModelData) -> None:
     """A redundant category's chosen elements go to at least N distinct providers.
 
@@ -316,45 +312,12 @@ def define_metric_limits_constraints(m: pyo.ConcreteModel, data: ModelData) -> N
         m.metric_limits_min = pyo.Constraint(m.METRICS_MIN, rule=lambda m, k: total(k) >= m.metric_min[k])
 
 
-CONSTRAINT_FAMILIES = (
-    define_assign_required_once_constraints,
-    define_assign_optional_at_most_once_constraints,
-    define_requires_selected_constraints,
-    define_budget_total_constraints,
-    define_budget_annual_constraints,
-    define_critical_path_single_owner_constraints,
-    define_slip_propagation_constraints,
-    define_milestone_slip_constraints,
-    define_milestone_slip_limit_constraints,
-    define_commercial_share_min_constraints,
-    define_partner_share_max_constraints,
-    define_category_redundancy_constraints,
-    define_provider_capacity_constraints,
-    define_provider_used_link_constraints,
-    define_metric_limits_constraints,
+def _define(family: ConstraintFamily) -> Callable[[pyo.ConcreteModel, ModelData], None]:
+    return globals()[f"define_{family.name}_constraints"]
+
+
+#: (record, define function) for every family the model holds, in the order of docs/formulation.md. The records
+#: (architecture/families.py) say what each family is; the function of the same name builds its rows.
+CONSTRAINT_FAMILIES: tuple[tuple[ConstraintFamily, Callable[[pyo.ConcreteModel, ModelData], None]], ...] = tuple(
+    (family, _define(family)) for family in FAMILIES if family.in_model
 )
-
-# The Pyomo components each family may create, for limits.csv and the elastic diagnosis.
-FAMILY_COMPONENTS = {
-    "assign_required_once": ("assign_required_once",),
-    "assign_optional_at_most_once": ("assign_optional_at_most_once",),
-    "requires_selected": ("requires_selected",),
-    "budget_total": ("budget_total",),
-    "budget_annual": ("budget_annual",),
-    "critical_path_single_owner": ("critical_path_owner_link", "critical_path_single_owner"),
-    "slip_propagation": ("slip_own", "slip_propagation"),
-    "milestone_slip": ("milestone_slip",),
-    "milestone_slip_limit": ("milestone_slip_limit",),
-    "commercial_share_min": ("commercial_share_min",),
-    "partner_share_max": ("programme_cost_definition", "partner_share_max"),
-    "category_redundancy": ("category_provider_link", "category_redundancy"),
-    "provider_capacity": ("provider_capacity",),
-    "provider_used_link": ("provider_used_upper", "provider_used_link"),
-    "metric_limits": ("metric_limits_max", "metric_limits_min"),
-}
-
-
-def family_name(function: object) -> str:
-    """`define_budget_total_constraints` -> `budget_total` (its doc section)."""
-    name = getattr(function, "__name__", str(function))
-    return name.removeprefix("define_").removesuffix("_constraints")

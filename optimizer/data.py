@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from architecture import Study, eligible_offers
 from architecture.elements import CRITICAL_PATH_MILESTONE
+from architecture.objectives import ObjectiveKind
 from architecture.offers import Offer
 
 Pair = tuple[str, str]
@@ -46,9 +47,9 @@ class ModelData:
         """A required element is always in the architecture (sigma_e = 1)."""
         return element in self.required
 
-    def needs_slip(self, objective_names: tuple[str, ...] = ()) -> bool:
-        """Slip variables exist only when a milestone limit or a slip objective needs them."""
-        return bool(self.limits.max_milestone_slip_months) or any("slip" in name for name in objective_names)
+    def needs_slip(self, kinds: Sequence[ObjectiveKind] = ()) -> bool:
+        """Slip variables exist only when a milestone limit or an objective of a slip kind needs them."""
+        return bool(self.limits.max_milestone_slip_months) or any(kind.needs_slip for kind in kinds)
 
 
 def _slip_bounds(study: Study, offers_of_element: Mapping[str, tuple[Pair, ...]], offers: Mapping[Pair, Offer]) -> dict[str, float]:

@@ -1,4 +1,4 @@
-"""Why a study is infeasible (smallest elastic relaxation) and which limits bind a solved one.
+"""Why a study is infeasible (smallest elastic relaxation) and which limits bind a solved one (StudyModel.binding_limits).
 
 The elastic model is a separate variant: every limit row gets a non-negative slack, weighed
 relative to the size of its limit, and the total weighed relaxation is minimised. Like PyPSA's
@@ -14,28 +14,18 @@ import pyomo.core as pyo
 
 from architecture import Architecture, Study
 from architecture.evaluate import LimitCheck, evaluate
-from optimizer.constraints import FAMILY_COMPONENTS
+from optimizer.constraints import CONSTRAINT_FAMILIES
 from optimizer.data import ModelData, to_model_data
 from optimizer.extract import extract_architecture
-from optimizer.model import build_model, set_objective
+from optimizer.model import build_model
 from optimizer.solve import SolveOptions, Solver, SolveReport, Status
+from optimizer.study_model import binding_limits
 
-# Families whose rows are policy limits a planner can relax, and the weight of a unit of
-# relative relaxation. Structural rows (every required element delivered, requires kept) are
-# relaxed only as a last resort.
-ELASTIC_FAMILIES = {
-    "budget_total": 1.0,
-    "budget_annual": 1.0,
-    "milestone_slip_limit": 1.0,
-    "commercial_share_min": 1.0,
-    "partner_share_max": 1.0,
-    "category_redundancy": 1.0,
-    "provider_capacity": 1.0,
-    "metric_limits": 1.0,
-    "critical_path_single_owner": 1.0,
-    "assign_required_once": 1000.0,
-    "requires_selected": 1000.0,
-}
+__all__ = ["ELASTIC", "Diagnosis", "binding_limits", "diagnose_infeasible", "make_elastic"]
+
+# The families `explain` relaxes, with their weights (architecture/families.py): policy limits at weight 1,
+# the structural rows every architecture keeps (required elements delivered, requires kept) only as a last resort.
+ELASTIC = tuple((family, define) for family, define in CONSTRAINT_FAMILIES if family.elastic_weight is not None)
 
 
 @dataclass(frozen=True)
@@ -68,15 +58,16 @@ def make_elastic(m: pyo.ConcreteModel, data: ModelData) -> list[tuple[str, objec
     m.elastic_slack = pyo.Var(pyo.Any, domain=pyo.NonNegativeReals, dense=False)
     m.elastic_rows = pyo.ConstraintList()
     terms, created = [], []
-    for family, weight in ELASTIC_FAMILIES.items():
-        for name in FAMILY_COMPONENTS[family]:
+    for family, _ in ELASTIC:
+        weight = family.elastic_weight
+        for name in family.components:
             component = m.component(name)
             if component is None:
                 continue
             for index, row in component.items():
                 upper, lower = row.upper, row.lower
                 bound = pyo.value(upper if upper is not None else lower)
-                scale = max(abs(bound), 1.0) if family not in ("commercial_share_min", "partner_share_max") else size
+                scale = size if family.elastic_scale == "programme" else max(abs(bound), 1.0)
                 key = (name, str(index))
                 slack = m.elastic_slack[key]
                 if row.equality:
@@ -90,7 +81,7 @@ def make_elastic(m: pyo.ConcreteModel, data: ModelData) -> list[tuple[str, objec
                     m.elastic_rows.add(row.body + slack >= lower)
                     terms.append(weight * slack / scale)
                 row.deactivate()
-                created.append((family, row, slack))
+                created.append((family.name, row, slack))
     m.del_component("objective")
     m.objective = pyo.Objective(expr=pyo.quicksum(terms), sense=pyo.minimize)
     return created
@@ -108,37 +99,3 @@ def diagnose_infeasible(study: Study, options: SolveOptions | None = None) -> Di
     ev = evaluate(study, arch)
     relaxed = tuple(check for check in ev.limits if check.violated)
     return Diagnosis(False, Status.INFEASIBLE, relaxed, tuple(ev.violations), architecture=arch, report=report)
-
-
-def binding_limits(result: object, tolerance: float = 1e-6) -> tuple[tuple[str, float], ...]:
-    """Limits that change the optimum: each limit row is dropped in turn and the model re-solved.
-
-    Returns (limit row, objective improvement in the objective's unit), largest first. Re-uses
-    the run's persistent model and solver; every row is restored afterwards.
-    """
-    m, solver, report = result.model, result.solver, result.report
-    if not report.has_solution or report.objective is None:
-        return ()
-    sense = 1 if result.objective.sense == "min" else -1
-    found = []
-    for family in ELASTIC_FAMILIES:
-        if family in ("assign_required_once", "requires_selected"):
-            continue
-        for name in FAMILY_COMPONENTS[family]:
-            component = m.component(name)
-            if component is None:
-                continue
-            for index, row in component.items():
-                row.deactivate()
-                solver.update_rows([row])
-                relaxed = solver.solve(m)
-                row.activate()
-                solver.update_rows([row])
-                if relaxed.has_solution and relaxed.objective is not None:
-                    gain = sense * (report.objective - relaxed.objective)
-                    if gain > tolerance * max(1.0, abs(report.objective)):
-                        label = name if index is None else f"{name}[{index}]"
-                        found.append((label, gain))
-    set_objective(m, result.objective.name)
-    solver.solve(m)  # restore the run's solution in the model
-    return tuple(sorted(found, key=lambda item: -item[1]))

@@ -7,7 +7,8 @@ from collections.abc import Sequence
 import pyomo.core as pyo
 from pyomo.common.gc_manager import PauseGC
 
-from optimizer.constraints import CONSTRAINT_FAMILIES, FAMILY_COMPONENTS, family_name
+from architecture.objectives import objective_kind
+from optimizer.constraints import CONSTRAINT_FAMILIES
 from optimizer.data import ModelData
 from optimizer.objectives import ObjectiveTerm, define_expressions, objective_term, tracked_providers
 from optimizer.variables import (
@@ -34,19 +35,18 @@ def build_model(data: ModelData, objective: str | Sequence[str]) -> pyo.Concrete
 def _build(data: ModelData, objective: str | Sequence[str]) -> pyo.ConcreteModel:
     names = (objective,) if isinstance(objective, str) else tuple(objective)
     specs = [data.study.objective(name) for name in names]
-    builtins = tuple(spec.builtin or spec.name for spec in specs)
+    kinds = [objective_kind(spec) for spec in specs]
     m = pyo.ConcreteModel(name=data.study.name)
     define_sets(m, data)
     define_assignment_variables(m, data)
-    define_slip_variables(m, data, needed=data.needs_slip(builtins))
-    define_provider_used_variables(m, data, tracked_providers(data, builtins))
+    define_slip_variables(m, data, needed=data.needs_slip(kinds))
+    define_provider_used_variables(m, data, tracked_providers(data, kinds))
     define_expressions(m, data)
     active = []
-    for define in CONSTRAINT_FAMILIES:
+    for family, define in CONSTRAINT_FAMILIES:
         define(m, data)
-        family = family_name(define)
-        if any(hasattr(m, component) for component in FAMILY_COMPONENTS[family]):
-            active.append(family)
+        if any(hasattr(m, component) for component in family.components):
+            active.append(family.name)
     m.data = data
     m.active_families = tuple(active)
     m.objective_terms = {spec.name: objective_term(m, data, spec) for spec in specs}

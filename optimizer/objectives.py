@@ -1,15 +1,17 @@
-"""Named objectives: shared cost expressions and one builder per objective kind."""
+"""Named objectives: shared cost expressions and `objective_<kind>`, the model's expression of each objective record."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import pyomo.core as pyo
 
+from architecture.objectives import ObjectiveKind, objective_kind
 from architecture.policy import ObjectiveSpec
 from optimizer.data import ModelData
-from optimizer.variables import offer_sum
+from optimizer.variables import offer_spend_variable, offer_sum
 
 
 @dataclass(frozen=True)
@@ -42,13 +44,52 @@ def define_expressions(m: pyo.ConcreteModel, data: ModelData) -> None:
     m.agency_cost_musd = pyo.Expression(expr=m.offer_cost_musd + onboarding)
 
 
-def tracked_providers(data: ModelData, objective_names: tuple[str, ...]) -> list[str]:
-    """Providers that need provider_used[p]: an onboarding cost to charge, or a partner to count."""
-    counted = "international_partners" in objective_names
+def tracked_providers(data: ModelData, kinds: Sequence[ObjectiveKind]) -> list[str]:
+    """Providers that need provider_used[p]: an onboarding cost to charge, or a partner an objective counts."""
+    counted = any(kind.counts_partners for kind in kinds)
     return [
         p for p in data.providers
         if data.offers_of_provider[p] and (data.study.providers[p].onboarding_cost_musd > 0 or (counted and data.kind[p] == "international"))
     ]
+
+
+def objective_term(m: pyo.ConcreteModel, data: ModelData, spec: ObjectiveSpec) -> ObjectiveTerm:
+    """The expression of a named objective on a built model: `objective_<kind>` of its record."""
+    build = globals()[f"objective_{objective_kind(spec).name}"]
+    return build(m, data, spec)
+
+
+def objective_column(m: pyo.ConcreteModel, data: ModelData, spec: ObjectiveSpec) -> ObjectiveTerm:
+    """Sum of an offers column over the chosen offers (the cost column reuses offer_cost_musd)."""
+    column = spec.column or ""
+    expr = m.offer_cost_musd if column == "cost_musd" else offer_sum(m, data.offers, lambda pair: data.offers[pair].value(column))
+    return ObjectiveTerm(spec.name, spec.sense, spec.display_unit, expr)
+
+
+def objective_agency_cost_musd(m: pyo.ConcreteModel, data: ModelData, spec: ObjectiveSpec) -> ObjectiveTerm:
+    """NASA spending: offers plus onboarding."""
+    return ObjectiveTerm(spec.name, spec.sense, spec.display_unit, m.agency_cost_musd)
+
+
+def objective_milestone_slip_months(m: pyo.ConcreteModel, data: ModelData, spec: ObjectiveSpec) -> ObjectiveTerm:
+    """One milestone's slip, or the worst milestone's (a variable above each)."""
+    if spec.milestone is not None:
+        return ObjectiveTerm(spec.name, spec.sense, spec.display_unit, m.milestone_slip_months[spec.milestone])
+    return ObjectiveTerm(spec.name, spec.sense, spec.display_unit, _worst_milestone_slip(m, data))
+
+
+def objective_international_partners(m: pyo.ConcreteModel, data: ModelData, spec: ObjectiveSpec) -> ObjectiveTerm:
+    """International partners engaged: the sum of their provider_used."""
+    partners = [p for p in data.providers if data.kind[p] == "international" and data.offers_of_provider[p]]
+    return ObjectiveTerm(spec.name, spec.sense, spec.display_unit, pyo.quicksum(m.provider_used[p] for p in partners))
+
+
+def objective_commercial_share(m: pyo.ConcreteModel, data: ModelData, spec: ObjectiveSpec) -> ObjectiveTerm:
+    """Commercial offer spending over all offer spending: a ratio (Dinkelbach's parametric form)."""
+    if m.component("commercial_spend_musd") is None:  # built only for this objective
+        commercial = [pair for pair in data.offers if data.kind[pair[1]] == "commercial"]
+        m.commercial_spend_musd = pyo.Expression(expr=offer_sum(m, commercial, lambda pair: data.offers[pair].cost_musd))
+    return ObjectiveTerm(spec.name, spec.sense, spec.display_unit, m.commercial_spend_musd, offer_spend_variable(m, data))
 
 
 def _worst_milestone_slip(m: pyo.ConcreteModel, data: ModelData) -> Any:
@@ -58,29 +99,3 @@ def _worst_milestone_slip(m: pyo.ConcreteModel, data: ModelData) -> Any:
         m.worst_milestone_slip_months = pyo.Var(domain=pyo.NonNegativeReals)
         m.worst_milestone_slip = pyo.Constraint(m.MILESTONES, rule=lambda m, ms: m.worst_milestone_slip_months >= m.milestone_slip_months[ms])
     return m.worst_milestone_slip_months
-
-
-def objective_term(m: pyo.ConcreteModel, data: ModelData, spec: ObjectiveSpec) -> ObjectiveTerm:
-    """The expression of a named objective on a built model."""
-    unit = spec.display_unit
-    if spec.column is not None:
-        expr = m.offer_cost_musd if spec.column == "cost_musd" else offer_sum(m, data.offers, lambda pair: data.offers[pair].value(spec.column))
-        return ObjectiveTerm(spec.name, spec.sense, unit, expr)
-    builtin = spec.builtin
-    if builtin == "agency_cost_musd":
-        return ObjectiveTerm(spec.name, spec.sense, unit, m.agency_cost_musd)
-    if builtin == "milestone_slip_months":
-        if spec.milestone is not None:
-            return ObjectiveTerm(spec.name, spec.sense, unit, m.milestone_slip_months[spec.milestone])
-        return ObjectiveTerm(spec.name, spec.sense, unit, _worst_milestone_slip(m, data))
-    if builtin == "international_partners":
-        partners = [p for p in data.providers if data.kind[p] == "international" and data.offers_of_provider[p]]
-        return ObjectiveTerm(spec.name, spec.sense, unit, pyo.quicksum(m.provider_used[p] for p in partners))
-    if builtin == "commercial_share":
-        from optimizer.constraints import offer_spend_variable
-
-        if m.component("commercial_spend_musd") is None:  # built only for this objective
-            commercial = [pair for pair in data.offers if data.kind[pair[1]] == "commercial"]
-            m.commercial_spend_musd = pyo.Expression(expr=offer_sum(m, commercial, lambda pair: data.offers[pair].cost_musd))
-        return ObjectiveTerm(spec.name, spec.sense, unit, m.commercial_spend_musd, offer_spend_variable(m, data))
-    raise ValueError(f"unknown builtin objective {builtin}")

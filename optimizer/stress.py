@@ -14,16 +14,7 @@ from architecture import Issue, Study, StudyError
 from architecture.policy import ObjectiveSpec
 from architecture.providers import KINDS
 from architecture.sweep_design import SweepDesign, SweepPoint
-from optimizer.output import (
-    SCHEMA_VERSION,
-    command_line,
-    csv_writer,
-    engine_version,
-    json_writer,
-    study_provenance,
-    utc_now,
-    write_folder,
-)
+from optimizer.output import csv_writer, json_writer, manifest, solver_description, write_folder
 from optimizer.solve import SolveOptions
 from optimizer.sweep import SOLVED, run_point, run_sweep, sweep_context, sweep_table
 
@@ -146,21 +137,14 @@ def stress_manifest(result: StressResult, options: SolveOptions | None = None, c
     """manifest.json of a stress folder (docs/results.md#stress-folders)."""
     spec = result.objective
     options = options or SolveOptions()
-    return {
-        "schema_version": SCHEMA_VERSION,
-        "kind": "stress",
-        "engine": {"name": "gateway-trade", "version": engine_version()},
-        "solver": {"name": "highs", "options": {"time_limit_s": options.time_limit_s, "mip_rel_gap": options.mip_rel_gap,
-                                                 "threads": options.threads or 1, **options.solver_options}},
-        "command": command or command_line(),
-        "created_utc": utc_now(),
-        "study": study_provenance(result.study),
-        "objective": {"name": spec.name, "sense": spec.sense, "unit": spec.display_unit},
-        "kinds": list(result.kinds),
-        "baseline": result.baseline,
-        "providers": len(result.table),
-        "no_recovery": sorted(result.table.loc[~result.table["status"].isin(SOLVED), "provider"]),
-    }
+    return manifest(
+        "stress", command=command, solver=solver_description(options, threads=options.threads or 1), study=result.study,
+        objective={"name": spec.name, "sense": spec.sense, "unit": spec.display_unit},
+        kinds=list(result.kinds),
+        baseline=result.baseline,
+        providers=len(result.table),
+        no_recovery=sorted(result.table.loc[~result.table["status"].isin(SOLVED), "provider"]),
+    )
 
 
 def write_stress(out: str | Path, result: StressResult, options: SolveOptions | None = None, command: str | None = None,

@@ -79,3 +79,11 @@ def offer_sum(m: pyo.ConcreteModel, pairs: Iterable[tuple[str, str]], weight: Ca
     assign = m.assign_by_offer
     terms = [(w, assign[pair]) for pair in pairs if (w := weight(pair))]
     return LinearExpression(list(map(MonomialTermExpression, terms)))
+
+
+def offer_spend_variable(m: pyo.ConcreteModel, data: ModelData) -> pyo.Var:
+    """offer_spend_musd = sum cost x as one variable, so a ratio's mutable lambda or bound multiplies one term."""
+    if m.component("offer_spend_musd") is None:
+        m.offer_spend_musd = pyo.Var(domain=pyo.NonNegativeReals)
+        m.offer_spend_definition = pyo.Constraint(expr=m.offer_spend_musd == m.offer_cost_musd)
+    return m.offer_spend_musd

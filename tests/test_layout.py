@@ -24,9 +24,12 @@ def test_architecture_never_imports_pyomo_or_optimizer():
         assert not imports(path) & {"pyomo", "optimizer", "highspy"}, path
 
 
+OUTPUT = ROOT / "optimizer" / "output"
+
+
 def test_optimizer_opens_files_only_in_output():
-    for path in (ROOT / "optimizer").glob("*.py"):
-        if path.name == "output.py":
+    for path in (ROOT / "optimizer").rglob("*.py"):
+        if OUTPUT in path.parents:
             continue
         text = path.read_text(encoding="utf-8")
         for needle in ("open(", "read_csv", "to_csv", "write_text", "read_text"):
@@ -34,9 +37,70 @@ def test_optimizer_opens_files_only_in_output():
 
 
 def test_output_never_solves():
-    text = (ROOT / "optimizer" / "output.py").read_text(encoding="utf-8")
-    assert not imports(ROOT / "optimizer" / "output.py") & {"pyomo", "highspy"}
-    assert ".solve(" not in text and "build_model" not in text
+    for path in OUTPUT.glob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        assert not imports(path) & {"pyomo", "highspy"}, path
+        assert ".solve(" not in text and "build_model" not in text, path
+
+
+def _module_name(path: Path) -> str:
+    parts = list(path.relative_to(ROOT).with_suffix("").parts)
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def _import_graph() -> dict[str, set[str]]:
+    """Every module of the engine and the engine modules it imports, at any depth.
+
+    Imports inside functions count; imports for type checkers only (`if TYPE_CHECKING:`) do not.
+    """
+    paths = [*(ROOT / "architecture").rglob("*.py"), *(ROOT / "optimizer").rglob("*.py"), ROOT / "trade.py"]
+    modules = {_module_name(path): path for path in paths}
+    graph: dict[str, set[str]] = {name: set() for name in modules}
+    for name, path in modules.items():
+        package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        typing_only = {id(inner) for node in ast.walk(tree) if isinstance(node, ast.If) and ast.unparse(node.test) == "TYPE_CHECKING"
+                       for inner in ast.walk(node)}
+        for node in ast.walk(tree):
+            if id(node) in typing_only:  # `if TYPE_CHECKING:` imports never run
+                continue
+            targets: list[str] = []
+            if isinstance(node, ast.Import):
+                targets = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                base = node.module or ""
+                if node.level:
+                    base = ".".join([*package.split(".")[: len(package.split(".")) - node.level + 1], *([base] if base else [])])
+                targets = [f"{base}.{alias.name}" if f"{base}.{alias.name}" in modules else base for alias in node.names]
+            graph[name] |= {target for target in targets if target in modules and target != name}
+    return graph
+
+
+def test_no_import_cycle():
+    """Modules import in one direction only (imports inside functions included): a cycle hides a module with two jobs."""
+    graph = _import_graph()
+    state: dict[str, int] = {}
+    cycles = []
+
+    def visit(name: str, path: list[str]) -> None:
+        state[name] = 1
+        for other in sorted(graph[name]):
+            if state.get(other) == 1:
+                cycles.append(" -> ".join([*path[path.index(other):], other]))
+            elif other not in state:
+                visit(other, [*path, other])
+        state[name] = 2
+
+    for name in sorted(graph):
+        if name not in state:
+            visit(name, [name])
+    assert not cycles, "import cycles:\n" + "\n".join(cycles)
+
+
+def test_the_cycle_check_sees_imports_inside_functions():
+    graph = _import_graph()
+    assert "architecture.study" in graph["architecture.loading"]  # a top-level import
+    assert "optimizer.pareto" in graph["optimizer.output.manifests"]  # an import inside a function
 
 
 def test_cli_uses_only_public_functions():

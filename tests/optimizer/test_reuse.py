@@ -1,7 +1,7 @@
 """Re-use never changes an answer: a re-solve on a kept model equals a fresh run of the same what-if.
 
 Random sequences of what-ifs (every limit a re-solve may change, plus structural changes that force a
-new model) go through a sweep, which keeps one model per structure in the process and re-solves it,
+new model) go through a sweep, which keeps one model per structure (ModelCache) and re-solves it,
 and through a fresh `run_study` each; status, objective and the evaluator's verdict must agree,
 whatever the process solved before.
 """
@@ -76,11 +76,12 @@ def test_bases_are_valid_studies():
 
 
 def test_sequences_reuse_models():
-    """The property above is about re-use: a design of limit changes only must share one model."""
-    from optimizer import sweep
+    """The property above is about re-use: a design of limit changes only shares one model."""
+    from optimizer import ModelCache
+    from optimizer.sweep import run_points, sweep_context
 
     base = BASES[0]
-    points = [SweepPoint(scale=(("limits.total_budget_musd", factor),)) for factor in (0.9, 1.0, 1.1)]
-    before = sweep.reuse_count()
-    run_sweep(base, SweepDesign.from_points(points, source="test"), objective="cost", options=OPTIONS, workers=1)
-    assert sweep.reuse_count() - before >= 2
+    design = SweepDesign.from_points([SweepPoint(scale=(("limits.total_budget_musd", f),)) for f in (0.9, 1.0, 1.1)], source="test")
+    cache = ModelCache(4)
+    run_points(sweep_context(base, design, "cost", OPTIONS), list(enumerate(design.points, start=1)), cache)
+    assert cache.builds == 1 and cache.hits == 2

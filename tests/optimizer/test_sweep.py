@@ -65,13 +65,18 @@ def test_a_combination_that_cannot_apply_is_an_invalid_row(tiny_study):
 
 def test_model_reuse_gives_the_answers_of_fresh_builds(tiny_study, monkeypatch):
     """Runs that differ only in mutable limits re-solve one model; each answer equals a fresh `run_study`."""
-    import optimizer.sweep as sweep
+    from optimizer import ModelCache
 
     reused = []
-    original = sweep._reuse
-    monkeypatch.setattr(sweep, "_reuse", lambda cached, study: reused.append(1) or original(cached, study))
-    monkeypatch.setattr(sweep, "_MODELS", type(sweep._MODELS)())
-    monkeypatch.setattr(sweep, "_BAKED", {})
+    original = ModelCache.run
+
+    def counted(self, study, objective, options):
+        hits = self.hits
+        result = original(self, study, objective, options)
+        reused.extend([1] * (self.hits - hits))
+        return result
+
+    monkeypatch.setattr(ModelCache, "run", counted)
     ranges = {  # every limit a model may hold as a mutable Param, all set in every run
         "limits.total_budget_musd": [3500.0, 7000.0], "limits.annual_budget_musd.2028": [500.0, 3000.0],
         "limits.max_milestone_slip_months.first_landing": [20.0, 60.0],

@@ -1,0 +1,48 @@
+"""Result folders: written atomically, described by their manifests, read back as tables; never solves.
+
+The only part of the optimizer that opens files (tests/test_layout.py).
+"""
+
+from optimizer.output.folders import (
+    FLOAT_DECIMALS,
+    SWEEP_RECORDS,
+    ZERO_THRESHOLD,
+    clean_number,
+    csv_writer,
+    default_run_dir,
+    json_writer,
+    open_sweep_folder,
+    read_json,
+    read_sweep_records,
+    refuse_existing,
+    slug,
+    tidy,
+    write_folder,
+    write_json_atomic,
+    write_sweep_record,
+    write_sweep_table,
+)
+from optimizer.output.manifests import (
+    ENGINE_NAME,
+    SCHEMA_VERSION,
+    active_limits,
+    command_line,
+    engine_version,
+    manifest,
+    pareto_manifest,
+    run_manifest,
+    solver_description,
+    study_provenance,
+    utc_now,
+)
+from optimizer.output.plots import draw_fronts, plot_writer
+from optimizer.output.reading import ResultFolder, ResultTables, read_result, read_tables
+from optimizer.output.writers import EMPTY_ASSIGNMENT, write_comparison, write_pareto, write_run
+
+__all__ = [
+    "EMPTY_ASSIGNMENT", "ENGINE_NAME", "FLOAT_DECIMALS", "SCHEMA_VERSION", "SWEEP_RECORDS", "ZERO_THRESHOLD", "ResultFolder", "ResultTables",
+    "active_limits", "clean_number", "command_line", "csv_writer", "default_run_dir", "draw_fronts", "engine_version", "json_writer",
+    "manifest", "open_sweep_folder", "pareto_manifest", "plot_writer", "read_json", "read_result", "read_sweep_records", "read_tables",
+    "refuse_existing", "run_manifest", "slug", "solver_description", "study_provenance", "tidy", "utc_now", "write_comparison",
+    "write_folder", "write_json_atomic", "write_pareto", "write_run", "write_sweep_record", "write_sweep_table",
+]

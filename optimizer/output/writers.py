@@ -1,0 +1,72 @@
+"""Writing result folders: a run, a Pareto front, a comparison (each: manifest, tables, plots), atomically."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from optimizer.output.folders import clean_number, csv_writer, json_writer, write_folder
+from optimizer.output.manifests import manifest, pareto_manifest, run_manifest
+from optimizer.output.plots import draw_fronts, plot_writer
+from optimizer.output.reading import ResultFolder
+
+EMPTY_ASSIGNMENT = pd.DataFrame(columns=["element", "provider"])
+
+
+def write_run(out: str | Path, result: Any, command: str | None = None, overwrite: bool = False,
+              extra_files: dict[str, Callable[[Path], None]] | None = None) -> Path:
+    """Write a run folder: manifest.json, assignment.csv, metrics.csv, limits.csv, budget_by_year.csv."""
+    ev = result.evaluation
+    files: dict[str, Callable[[Path], None]] = {"manifest.json": json_writer(run_manifest(result, command))}
+    if ev is not None:
+        files["assignment.csv"] = csv_writer(ev.assignment_frame())
+        files["metrics.csv"] = csv_writer(ev.metrics())
+        files["limits.csv"] = csv_writer(ev.limits_frame())
+        files["budget_by_year.csv"] = csv_writer(ev.budget_by_year())
+    else:
+        files["assignment.csv"] = csv_writer(EMPTY_ASSIGNMENT)
+    files.update(extra_files or {})
+    return write_folder(Path(out), files, overwrite)
+
+
+def write_pareto(out: str | Path, front: Any, command: str | None = None, overwrite: bool = False) -> Path:
+    """Write a Pareto run folder: manifest.json, points.csv, assignments.csv, payoff.csv, limits.csv, front.png."""
+    files: dict[str, Callable[[Path], None]] = {
+        "manifest.json": json_writer(pareto_manifest(front, command)),
+        "points.csv": csv_writer(front.points),
+        "assignments.csv": csv_writer(front.assignments),
+        "payoff.csv": csv_writer(front.payoff),
+        "limits.csv": csv_writer(front.point_limits),
+    }
+    if not front.points.empty:
+        title = f"{front.study.name}: {'exact' if front.complete else front.method} front, {len(front.points)} points"
+        files["front.png"] = plot_writer(draw_fronts([("front", front.points)], list(front.axes), title))
+    return write_folder(Path(out), files, overwrite)
+
+
+def write_comparison(out: str | Path, comparison: Any, results: list[ResultFolder], command: str | None = None, overwrite: bool = False) -> Path:
+    """Write a comparison folder: manifest.json, summary/dominance/moved/changes/limit_changes CSVs, overlay.png."""
+    from types import SimpleNamespace
+
+    described = manifest(
+        "compare", command=command,
+        inputs=[{"path": str(r.path.resolve()), "kind": r.kind} for r in results],
+        objectives=[{"name": n, "sense": s, "unit": u} for n, s, u in comparison.objectives],
+        hypervolume_reference_point={k: clean_number(v) for k, v in comparison.reference.items()},
+    )
+    files: dict[str, Callable[[Path], None]] = {
+        "manifest.json": json_writer(described),
+        "summary.csv": csv_writer(comparison.summary),
+        "dominance.csv": csv_writer(comparison.dominance),
+        "moved.csv": csv_writer(comparison.moved),
+        "changes.csv": csv_writer(comparison.changes),
+        "limit_changes.csv": csv_writer(comparison.limit_changes),
+    }
+    if len(comparison.objectives) >= 2:
+        axes = [SimpleNamespace(name=n, sense=s, unit=u) for n, s, u in comparison.objectives]
+        fronts = [(r.label, r.points) for r in results if not r.points.empty]
+        files["overlay.png"] = plot_writer(draw_fronts(fronts, axes, "compared fronts"))
+    return write_folder(Path(out), files, overwrite)

@@ -1,0 +1,165 @@
+"""A study's model kept in HiGHS: solved, re-solved for other limits of the same structure, asked what binds.
+
+The live Pyomo model and its solver stay inside a StudyModel; what it returns (RunResult) is data.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+from dataclasses import replace
+
+import pyomo.core as pyo
+
+from architecture import FAMILIES, Study
+from architecture.evaluate import evaluate
+from optimizer.data import to_model_data
+from optimizer.extract import extract_architecture
+from optimizer.model import build_model, set_objective
+from optimizer.objectives import ObjectiveTerm
+from optimizer.run import RunResult
+from optimizer.solve import SolveOptions, Solver, Status
+
+CLOSEST = "__fewest_moves__"
+#: Families holding limits as Params, with those limits: a re-solve for new values re-sends these families' rows.
+PARAMETRIC = tuple(family for family in FAMILIES if family.mutable)
+
+
+class StudyModel:
+    """The model of one study and objective, built once and kept in HiGHS by its own solver."""
+
+    def __init__(self, study: Study, objective: str | None = None, options: SolveOptions | None = None):
+        self.options = options or SolveOptions()
+        self.study = study
+        self.spec = study.objective(objective or study.default_objective)
+        start = time.perf_counter()
+        self.data = to_model_data(study)
+        built = time.perf_counter()
+        self.m = build_model(self.data, self.spec.name)
+        self.solver = Solver(self.options)
+        self.timings_s = {"data_s": built - start, "build_s": time.perf_counter() - built}
+
+    @property
+    def active_families(self) -> tuple[str, ...]:
+        return tuple(self.m.active_families)
+
+    def solve(self, study: Study | None = None) -> RunResult:
+        """Solve, for the model's own study or another of the same structure (its Param limits are set first).
+
+        Re-solves start afresh (`Solver.reset`): an answer never depends on what this model solved before.
+        """
+        timings = dict(self.timings_s)
+        if study is not None and study is not self.study:
+            self.set_limits(study)
+            timings = {}
+        study = study or self.study
+        start = time.perf_counter()
+        report = self.solver.solve(self.m)
+        solved = time.perf_counter()
+        arch = extract_architecture(self.m, self.data) if report.has_solution else None
+        extracted = time.perf_counter()
+        ev = evaluate(study, arch) if arch is not None else None
+        timings.update(solve_s=solved - start, extract_s=extracted - solved, evaluate_s=time.perf_counter() - extracted)
+        if study is not self.study:
+            timings = {"solve_s": timings["solve_s"]}
+        return RunResult(study, replace(self.data, study=study) if study is not self.study else self.data, self.spec, report, arch, ev,
+                         self.options, timings, self.active_families)
+
+    def set_limits(self, study: Study) -> None:
+        """Take the Param limits of `study` (same structure: see ModelCache) and forget earlier searches."""
+        m = self.m
+        rows = []
+        for family in PARAMETRIC:
+            for key in family.mutable:
+                param = m.component(key)
+                if not isinstance(param, pyo.Param) or not param.mutable:
+                    continue
+                value = getattr(study.limits, key)
+                if param.is_indexed():
+                    for index in param:
+                        param[index].set_value(value[index])
+                else:
+                    param.set_value(value)
+            rows.extend(con for name in family.components if (component := m.component(name)) is not None for con in component.values())
+        self.solver.update_rows(rows)
+        self.solver.reset()
+
+    def closest(self, result: RunResult, reference: Mapping[str, str]) -> RunResult:
+        """Among the architectures as good as `result` (within the MIP gap), the one closest to `reference`.
+
+        Re-solves with the objective bounded at its optimum and the number of elements not at their
+        reference provider minimised, so that "what moves" lists only the moves the optimum needs, not
+        a tie the solver happened to pick. A ratio objective or a run without a proven optimum is
+        returned as it is. The bound row stays in this model: use a model for one closest run only.
+        """
+        m, report = self.m, result.report
+        term = m.objective_terms[self.spec.name]
+        if term.is_ratio or report.status != Status.OPTIMAL or report.objective is None:
+            return result
+        slack = self.options.mip_rel_gap * max(1.0, abs(report.objective)) + 1e-9
+        if term.sense == "min":
+            m.closest_objective_bound = pyo.Constraint(expr=term.numerator <= report.objective + slack)
+        else:
+            m.closest_objective_bound = pyo.Constraint(expr=term.numerator >= report.objective - slack)
+        stay = [pair for pair in m.OFFERS if reference.get(pair[0]) == pair[1]]
+        new = [pair for pair in m.OFFERS if pair[0] not in reference]
+        moves = pyo.quicksum(m.assign[pair] for pair in new) - pyo.quicksum(m.assign[pair] for pair in stay)
+        m.objective_terms[CLOSEST] = ObjectiveTerm(CLOSEST, "min", "elements", moves)
+        set_objective(m, CLOSEST)
+        self.solver.update_rows([m.closest_objective_bound])
+        second = self.solver.solve(m)
+        if not second.has_solution:
+            return result
+        arch = extract_architecture(m, self.data)
+        return replace(result, architecture=arch, evaluation=evaluate(result.study, arch))
+
+    def binding_limits(self, result: RunResult, tolerance: float = 1e-6) -> tuple[tuple[str, float], ...]:
+        """Limits that change the optimum: each limit row is dropped in turn and the model re-solved.
+
+        Returns (limit row, objective improvement in the objective's unit), largest first; every
+        row is restored afterwards. Policy limits only (the families `explain` relaxes), not the
+        structural rows.
+        """
+        report = result.report
+        if not report.has_solution or report.objective is None:
+            return ()
+        m, solver = self.m, self.solver
+        sense = 1 if self.spec.sense == "min" else -1
+        found = []
+        for family in FAMILIES:
+            if family.elastic_weight is None or family.structural:
+                continue
+            for name in family.components:
+                component = m.component(name)
+                if component is None:
+                    continue
+                for index, row in component.items():
+                    row.deactivate()
+                    solver.update_rows([row])
+                    relaxed = solver.solve(m)
+                    row.activate()
+                    solver.update_rows([row])
+                    if relaxed.has_solution and relaxed.objective is not None:
+                        gain = sense * (report.objective - relaxed.objective)
+                        if gain > tolerance * max(1.0, abs(report.objective)):
+                            label = name if index is None else f"{name}[{index}]"
+                            found.append((label, gain))
+        set_objective(m, self.spec.name)
+        solver.solve(m)  # the model's solution is the run's again
+        return tuple(sorted(found, key=lambda item: -item[1]))
+
+
+def run_study(study: Study, objective: str | None = None, options: SolveOptions | None = None) -> RunResult:
+    """Optimise one objective of a (checked) study and score the answer independently."""
+    return StudyModel(study, objective, options).solve()
+
+
+def closest_run(result: RunResult, reference: Mapping[str, str]) -> RunResult:
+    """`StudyModel.closest` for a finished run (its study's model built again)."""
+    return StudyModel(result.study, result.objective.name, result.options).closest(result, reference)
+
+
+def binding_limits(result: RunResult, tolerance: float = 1e-6) -> tuple[tuple[str, float], ...]:
+    """`StudyModel.binding_limits` for a finished run (its study's model built and solved again)."""
+    model = StudyModel(result.study, result.objective.name, result.options)
+    return model.binding_limits(model.solve(), tolerance)
