@@ -9,8 +9,8 @@ import numpy as np
 import pandas as pd
 
 from architecture import Issue, StudyError
+from optimizer.dominance import coverage, dominates, hypervolume, reference_point
 from optimizer.output import ResultFolder
-from optimizer.pareto import REFERENCE_MARGIN
 
 Objective = tuple[str, str, str]  # name, sense, unit
 
@@ -60,21 +60,6 @@ def _minform(points: pd.DataFrame, objectives: Sequence[Objective]) -> np.ndarra
     return np.array([[(1 if s == "min" else -1) * float(row[n]) for n, s, _ in objectives] for _, row in points.iterrows()]).reshape(-1, len(objectives))
 
 
-def _weakly_dominates(a: np.ndarray, b: np.ndarray) -> bool:
-    return bool(np.all(a <= b + 1e-9))
-
-
-def _dominates(a: np.ndarray, b: np.ndarray) -> bool:
-    return _weakly_dominates(a, b) and bool(np.any(a < b - 1e-9))
-
-
-def _coverage(a: np.ndarray, b: np.ndarray) -> float | None:
-    """Zitzler's C(A, B): the fraction of B's points weakly dominated by some point of A."""
-    if len(b) == 0:
-        return None
-    return float(np.mean([any(_weakly_dominates(x, y) for x in a) for y in b]))
-
-
 def compare_results(results: Sequence[ResultFolder]) -> Comparison:
     """Compare every result with every other, and each later one point by point with the first."""
     if len(results) < 2:
@@ -90,15 +75,13 @@ def compare_results(results: Sequence[ResultFolder]) -> Comparison:
     everything = np.vstack([a for a in arrays.values() if len(a)]) if any(len(a) for a in arrays.values()) else np.zeros((0, len(names)))
     reference: dict[str, float] = {}
     if len(everything):
-        worst, best = everything.max(axis=0), everything.min(axis=0)
-        span = np.where(worst - best > 0, worst - best, np.maximum(np.abs(worst) * REFERENCE_MARGIN, 1.0))
-        ref_min = worst + REFERENCE_MARGIN * span
+        ref_min = reference_point(everything, floor=1.0)  # folders of single runs record no resolution
         reference = {n: float(s * v) for n, s, v in zip(names, signs, ref_min, strict=True)}
     summary = pd.DataFrame([_summary_row(r, label, arrays[label], reference, objectives) for r, label in zip(results, labels, strict=True)])
     dominance = pd.DataFrame([
         {"a": la, "b": lb, "a_points": len(arrays[la]), "b_points": len(arrays[lb]),
-         "a_points_dominated_by_b": sum(any(_dominates(y, x) for y in arrays[lb]) for x in arrays[la]),
-         "coverage_a_over_b": _coverage(arrays[la], arrays[lb])}
+         "a_points_dominated_by_b": sum(any(dominates(y, x) for y in arrays[lb]) for x in arrays[la]),
+         "coverage_a_over_b": coverage(arrays[la], arrays[lb])}
         for la in labels for lb in labels if la != lb
     ])
     moved, changes, limit_changes = [], [], []
@@ -121,12 +104,9 @@ def compare_results(results: Sequence[ResultFolder]) -> Comparison:
 
 
 def _summary_row(result: ResultFolder, label: str, points: np.ndarray, reference: dict[str, float], objectives: Sequence[Objective]) -> dict:
-    import moocore
-
     hv = None
     if len(points) and reference:
-        ref = [(1 if s == "min" else -1) * reference[n] for n, s, _ in objectives]
-        hv = float(moocore.hypervolume(points, ref=ref))
+        hv = hypervolume(points, np.array([(1 if s == "min" else -1) * reference[n] for n, s, _ in objectives]))
     manifest = result.manifest
     return {
         "result": label, "kind": result.kind,
