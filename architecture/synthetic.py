@@ -150,3 +150,43 @@ def _most_partner_value(study: Study) -> float:
     for offer in study.offers.values():
         best[offer.element] = max(best.get(offer.element, 0.0), offer.value("partner_value"))
     return sum(best.values())
+
+
+def generate_front_study(seed: int, size: int = 15) -> Study:
+    """A study for front benchmarks and tests: every element required, 3 offers each (NASA, a partner, a company).
+
+    3 * elements binaries, integer costs and scores.
+
+    The three objectives conflict pairwise: companies are cheapest (low science, no partner value), partners cost more
+    and bring partner value, NASA costs most and brings the most science. Limits: total budget, annual budgets,
+    a per-partner share cap and a science floor.
+    """
+    rng = random.Random(seed)
+    years = tuple(range(2025, 2033))
+    kinds = {"nasa": "nasa", "esa": "international", "jaxa": "international", "acme": "commercial", "orbital": "commercial", "lunar": "commercial"}
+    providers = {p: Provider(id=p, name=p.upper(), kind=k) for p, k in kinds.items()}
+    elements, offers = {}, {}
+    for index in range(size):
+        eid = f"e{index:02d}"
+        elements[eid] = Element(id=eid, name=eid, category="module", location="surface", required=True, critical_path=False)
+        base, start, span = rng.randint(40, 200), rng.randint(0, len(years) - 3), rng.randint(2, 3)
+        for pid, price, science, partner in (
+            ("nasa", rng.uniform(1.1, 1.5), rng.randint(4, 9), 0),
+            (rng.choice(("esa", "jaxa")), rng.uniform(0.7, 1.1), rng.randint(1, 6), rng.randint(2, 9)),
+            (rng.choice(("acme", "orbital", "lunar")), rng.uniform(0.4, 0.8), rng.randint(0, 4), 0),
+        ):
+            metrics = {"partner_cost_musd": float(round(base * 0.5)) if partner else 0.0, "partner_value": float(partner), "science_value": float(science)}
+            offers[(eid, pid)] = Offer(element=eid, provider=pid, cost_musd=float(round(base * price)), slip_months=0.0,
+                                       first_year=years[start], last_year=years[start + span - 1], metrics=metrics)
+    nasa = [o for (_, p), o in offers.items() if p == "nasa"]
+    best_science = sum(max(o.value("science_value") for o in offers.values() if o.element == e) for e in elements)
+    nasa_by_year = {fy: sum(o.cost_musd / (o.last_year - o.first_year + 1) for o in nasa if o.first_year <= fy <= o.last_year) for fy in years}
+    limits = Limits(total_budget_musd=round(0.8 * sum(o.cost_musd for o in nasa)), max_partner_share=0.3,
+                    annual_budget_musd={fy: round(0.9 * v) for fy, v in nasa_by_year.items() if v},
+                    metric_min={"science_value": round(0.5 * best_science)})
+    objectives = {"cost": ObjectiveSpec(name="cost", sense="min", column="cost_musd"),
+                  "partner_value": ObjectiveSpec(name="partner_value", sense="max", column="partner_value"),
+                  "science_value": ObjectiveSpec(name="science_value", sense="max", column="science_value")}
+    return Study(info=StudyInfo(name=f"bench-pareto-s{seed}", first_year=years[0], last_year=years[-1]), elements=elements,
+                 providers=providers, offers=offers, limits=limits, objectives=objectives,
+                 metric_columns=("partner_cost_musd", "partner_value", "science_value"))

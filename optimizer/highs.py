@@ -6,7 +6,8 @@ API (`LinearExpression` terms, `generate_standard_repn` for anything else) and p
 row with highspy's documented calls. Nothing here reads a private attribute of Pyomo or highspy,
 so a new release of either cannot change an answer silently (tests/test_layout.py scans for that).
 Pyomo's own `LinearStandardFormCompiler` would do the reading too, but it imports scipy.stats
-(about 1 s) on first use, which alone would take `trade run` past its 2 s.
+(about 1 s) on first use, which alone would take `trade run` past its 2 s. Over 400 lines because
+it is the whole boundary: splitting it would put highspy in a second module.
 """
 
 from __future__ import annotations

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from typing import Any
@@ -29,6 +29,7 @@ from optimizer.pareto_solve import (
     SINGLE_STAGE_MAX_MAGNITUDE,
     STRICT_OPTIONS,
     TIEBREAK,
+    Deadline,
     FrontModel,
     _BoxAnswer,
     _direct_spec,
@@ -53,6 +54,7 @@ class ParetoOptions:
 
     time_limit_s: float | None = None
     points: int | None = None
+    clock: Callable[[], float] = time.perf_counter  # what time_limit_s is measured on (tests give their own)
     threads: int | None = 1
     workers: int | None = None  # boxes solved at once (threads, one HiGHS copy each); None: min(2, CPUs)
 
@@ -92,7 +94,7 @@ class ParetoFront:
 
 
 def _exact_boxes(model: FrontModel, order: list[str], payoff_rows: list[dict[str, Any]], found: dict, record: Any,
-                 deadline: float | None, solvers: list[_DirectSolver], counts: dict[str, int]) -> None:
+                 deadline: Deadline, solvers: list[_DirectSolver], counts: dict[str, int]) -> None:
     """Search every box (docs/pareto.md): reuse earlier answers, solve the rest single-stage on the solvers' threads.
 
     Without solvers (a ratio objective, or single-stage solves not provable) every box takes the two-stage Pyomo path.
@@ -193,7 +195,7 @@ def _exact_boxes(model: FrontModel, order: list[str], payoff_rows: list[dict[str
             pool.shutdown(wait=True)
 
 
-def _run(solver: _DirectSolver, upper: dict[str, float], deadline: float | None) -> _BoxAnswer | _Stopped:
+def _run(solver: _DirectSolver, upper: dict[str, float], deadline: Deadline) -> _BoxAnswer | _Stopped:
     try:
         return solver.solve(upper, deadline)
     except _Stopped as stop:
@@ -238,7 +240,7 @@ def pareto_front(study: Study, objectives: Sequence[str], options: ParetoOptions
     """Every nondominated point of the named objectives (or an even approximation with `points`)."""
     options = options or ParetoOptions()
     start = time.perf_counter()
-    deadline = None if options.time_limit_s is None else start + options.time_limit_s
+    deadline = Deadline.after(options.time_limit_s, options.clock)
     order = _front_names(objectives, study)
     model = FrontModel(study, order, options.threads)
     workers = options.workers if options.workers is not None else min(2, os.cpu_count() or 1)

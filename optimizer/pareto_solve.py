@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -45,6 +45,25 @@ DIRECT_OPTIONS: dict[str, Any] = {
 # magnitudes stays below this, so every objective value is an exact double and HiGHS's bound is far finer than 0.5.
 SINGLE_STAGE_MAX_MAGNITUDE = 1e9
 INTEGRAL_TOLERANCE = 1e-9  # an objective coefficient / resolution must be this close to an integer
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """When a front must stop: `at` on `clock` (None: never). Tests give a clock of their own."""
+
+    at: float | None = None
+    clock: Callable[[], float] = time.perf_counter
+
+    @classmethod
+    def after(cls, seconds: float | None, clock: Callable[[], float] = time.perf_counter) -> Deadline:
+        return cls(None if seconds is None else clock() + seconds, clock)
+
+    def left(self) -> float | None:
+        """Seconds left (negative once passed), or None without a deadline."""
+        return None if self.at is None else self.at - self.clock()
+
+
+NO_DEADLINE = Deadline()
 
 
 class FrontModel:
@@ -91,10 +110,10 @@ class FrontModel:
     def _bound(self, name: str, value: float | None) -> None:
         self.m.pareto_bound_value[name].set_value(self.loose[name] if value is None else value)
 
-    def _solve(self, name: str, deadline: float | None, solver: Solver, must_be_feasible: bool = False) -> tuple[Status, bool]:
+    def _solve(self, name: str, deadline: Deadline, solver: Solver, must_be_feasible: bool = False) -> tuple[Status, bool]:
         if name != TIEBREAK:
             set_objective(self.m, name)
-        left = None if deadline is None else deadline - time.perf_counter()
+        left = deadline.left()
         if left is not None and left <= 0:
             raise _Stopped(Status.TIME_LIMIT_NO_SOLUTION)
         gap = None if name == TIEBREAK or self.axis(name).is_ratio else self.axis(name).resolution / 4
@@ -118,7 +137,7 @@ class FrontModel:
         terms[TIEBREAK] = ObjectiveTerm(TIEBREAK, "min", "", expr)
         set_objective(self.m, TIEBREAK)
 
-    def lexicographic(self, order: Sequence[str], upper: dict[str, float], deadline: float | None = None,
+    def lexicographic(self, order: Sequence[str], upper: dict[str, float], deadline: Deadline = NO_DEADLINE,
                       sequential: bool = False) -> tuple[str, dict[str, float], Architecture] | None:
         """Solve a box; if its answer, scored exactly, is not strictly inside, solve it again with strict tolerances."""
         result = self._lexicographic(order, upper, deadline, sequential, self.solver)
@@ -136,7 +155,7 @@ class FrontModel:
         """Exact values meet every box bound (bounds already sit half a resolution inside the box)."""
         return all(self.axis(n).sign * values[n] <= bound + self.axis(n).resolution / 4 for n, bound in upper.items())
 
-    def _lexicographic(self, order: Sequence[str], upper: dict[str, float], deadline: float | None,
+    def _lexicographic(self, order: Sequence[str], upper: dict[str, float], deadline: Deadline,
                        sequential: bool, solver: Solver) -> tuple[str, dict[str, float], Architecture] | None:
         """Best `order[0]`, then the rest, with sign * objective <= upper[name] for bounded ones.
 
@@ -195,6 +214,25 @@ class FrontModel:
 class _Stopped(Exception):
     def __init__(self, status: Status):
         self.status = status
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """When a front must stop: `at` on `clock` (None: never). Tests give a clock of their own."""
+
+    at: float | None = None
+    clock: Callable[[], float] = time.perf_counter
+
+    @classmethod
+    def after(cls, seconds: float | None, clock: Callable[[], float] = time.perf_counter) -> Deadline:
+        return cls(None if seconds is None else clock() + seconds, clock)
+
+    def left(self) -> float | None:
+        """Seconds left (negative once passed), or None without a deadline."""
+        return None if self.at is None else self.at - self.clock()
+
+
+NO_DEADLINE = Deadline()
 
 
 class _Stopped(Exception):
@@ -284,7 +322,7 @@ class _DirectSolver:
         self.problem = spec.problem.copy({**DIRECT_OPTIONS, "threads": threads or 0})
         self.loose: dict[str, float] = {}
 
-    def solve(self, upper: dict[str, float], deadline: float | None) -> _BoxAnswer:
+    def solve(self, upper: dict[str, float], deadline: Deadline) -> _BoxAnswer:
         """The box's answer: min F subject to v_i <= upper[i] (bounds already half a resolution inside the box)."""
         order = self.spec.order
         span = 0
@@ -296,7 +334,7 @@ class _DirectSolver:
         weights = {order[0]: span + 1, **{n: 1 for n in order[1:]}}
         return self._solve(weights, upper, deadline)
 
-    def lexicographic(self, order: Sequence[str], deadline: float | None) -> _BoxAnswer:
+    def lexicographic(self, order: Sequence[str], deadline: Deadline) -> _BoxAnswer:
         """A payoff row: the lexicographic minimum of `order` over everything, in one solve.
 
         Weights w_last = 1, w_k = 1 + sum_{l > k} w_l * span_l (span: the objective's range in grid steps over the
@@ -311,13 +349,13 @@ class _DirectSolver:
             return _BoxAnswer("fallback", reason="unbounded objective")
         return self._solve(weights, {}, deadline)
 
-    def _solve(self, weights: dict[str, float], upper: dict[str, float], deadline: float | None) -> _BoxAnswer:
+    def _solve(self, weights: dict[str, float], upper: dict[str, float], deadline: Deadline) -> _BoxAnswer:
         """Min sum_k weights[k] * v_k / r_k with v_i <= upper[i]; the answer scored exactly and checked (class docstring)."""
         spec, problem = self.spec, self.problem
         objective = sum(weight * spec.steps[name] for name, weight in weights.items())
         if float(np.abs(objective).sum()) > self.max_magnitude:
             return _BoxAnswer("fallback", reason="magnitude")
-        left = None if deadline is None else deadline - time.perf_counter()
+        left = deadline.left()
         if left is not None and left <= 0:
             raise _Stopped(Status.TIME_LIMIT_NO_SOLUTION)
         problem.set_costs(objective)

@@ -214,11 +214,6 @@ def test_cli_sweep_writes_the_folder_and_bad_files_are_one_line(tmp_path):
     assert not (tmp_path / "never").exists()
 
 
-def children(pid: int) -> list[int]:
-    path = Path(f"/proc/{pid}/task/{pid}/children")
-    return [int(child) for child in path.read_text().split()] if path.exists() else []
-
-
 def wait_gone(pids: list[int], timeout_s: float = 15.0) -> bool:
     """True once every process has exited (or is a zombie nobody reaps)."""
     deadline = time.monotonic() + timeout_s
@@ -237,32 +232,54 @@ def wait_gone(pids: list[int], timeout_s: float = 15.0) -> bool:
     return False
 
 
-@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="reads child processes from /proc (Linux)")
+KILLED_AFTER = 8
+# A sweep that kills itself with SIGKILL right after its 8th run is saved: where it stops does not race a clock.
+KILLER = """
+import multiprocessing, os, signal, sys
+from pathlib import Path
+from architecture import load_study, load_sweep_design
+from optimizer import run_sweep
+
+def main():
+    study, grid, out, pids = sys.argv[1:5]
+    saved = []
+
+    def on_record(record):
+        saved.append(record)
+        if len(saved) == {after}:
+            Path(pids).write_text(" ".join(str(child.pid) for child in multiprocessing.active_children()))
+            os.kill(os.getpid(), signal.SIGKILL)
+
+    run_sweep(load_study(study), load_sweep_design(grid), out, workers=2, on_record=on_record)
+
+if __name__ == "__main__":
+    main()
+"""
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="reads process states from /proc (Linux)")
 def test_killed_sweep_resumes_losslessly(tiny_study, tmp_path):
     """A sweep killed with SIGKILL mid-run resumes with the same command: every run once, the table complete and equal to an uninterrupted sweep."""
     sweep_file = write_sweep_file(tmp_path)  # 40 runs
     out = tmp_path / "killed"
-    command = [sys.executable, "trade.py", "sweep", str(TINY), "--grid", str(sweep_file), "--out", str(out), "--workers", "2"]
+    killer = tmp_path / "killer.py"
+    killer.write_text(KILLER.replace("{after}", str(KILLED_AFTER)))
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    records = out / SWEEP_RECORDS
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and proc.poll() is None:
-        if records.is_dir() and len(list(records.glob("*.json"))) >= 8:
-            break
-        time.sleep(0.005)
-    workers = children(proc.pid)
-    proc.send_signal(signal.SIGKILL)
-    proc.wait()
-    proc.stderr.close()
+    pids = tmp_path / "workers.txt"
+    killed = subprocess.run([sys.executable, str(killer), str(TINY), str(sweep_file), str(out), str(pids)], cwd=ROOT, env=env,
+                            capture_output=True, text=True, timeout=120)
+    assert killed.returncode == -signal.SIGKILL, killed.stderr
+    workers = [int(pid) for pid in pids.read_text().split()]
     assert workers and wait_gone(workers), "the pool's workers leave with their parent"
+    records = out / SWEEP_RECORDS
     done_before = {p.name: (p.stat().st_mtime_ns, p.read_bytes()) for p in records.glob("*.json")}
-    assert 8 <= len(done_before) < 40, f"the kill should land mid-sweep ({len(done_before)} runs done)"
+    assert len(done_before) == KILLED_AFTER, "every run saved before the kill, and no other"
     assert not (out / "runs.csv").exists(), "the table is only written at the end"
 
+    command = [sys.executable, "trade.py", "sweep", str(TINY), "--grid", str(sweep_file), "--out", str(out), "--workers", "2"]
     resumed = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
     assert resumed.returncode == 0, resumed.stderr
-    assert f"resumed: {len(done_before)} runs were already done, {40 - len(done_before)} solved now" in resumed.stdout
+    assert f"resumed: {KILLED_AFTER} runs were already done, {40 - KILLED_AFTER} solved now" in resumed.stdout
     after = {p.name: (p.stat().st_mtime_ns, p.read_bytes()) for p in records.glob("*.json")}
     assert len(after) == 40 and all(after[name] == value for name, value in done_before.items()), "no finished run is run again"
     assert not list(out.glob(".*")) and not list(records.glob(".*"))
