@@ -40,7 +40,7 @@ class ObjectiveKind:
     decimals set the grid its values lie on, unless `step` fixes it. `loose_bound(tables, sign, spec)`:
     a bound on sign * value that no architecture exceeds. `needs_slip`: the model needs slip
     variables; `counts_partners`: it needs a used-or-not variable per partner; `is_ratio`: a
-    fraction, optimised by Dinkelbach's iterations.
+    fraction, optimised by Dinkelbach's iterations; `per_milestone`: it may be declared for one milestone.
     """
 
     name: str
@@ -54,6 +54,7 @@ class ObjectiveKind:
     needs_slip: bool = False
     counts_partners: bool = False
     is_ratio: bool = False
+    per_milestone: bool = False  # a declared objective may name one milestone (`milestone = "..."`)
 
 
 def _per_element_most(tables: OfferTables, sign: int, value: Callable[[Offer], float]) -> float:
@@ -96,6 +97,7 @@ BUILTIN_OBJECTIVES: dict[str, ObjectiveKind] = {kind.name: kind for kind in (
         loose_bound=lambda tables, sign, spec: max(tables.slip_bound_months.values(), default=0.0) + 1.0,
         grid=lambda tables, spec: [offer.slip_months for offer in tables.offers.values()],  # sums of offer slips
         needs_slip=True,
+        per_milestone=True,
     ),
     ObjectiveKind(
         "international_partners", "max", "count", "distinct international providers engaged",

@@ -75,8 +75,9 @@ class ObjectiveSpec(Strict):
     def _one_source(self) -> ObjectiveSpec:
         if (self.column is None) == (self.builtin is None):
             raise ValueError("an objective needs exactly one of `column` or `builtin`")
-        if self.milestone is not None and self.builtin != "milestone_slip_months":
-            raise ValueError("`milestone` applies only to builtin = \"milestone_slip_months\"")
+        if self.milestone is not None and (self.builtin is None or not BUILTIN_OBJECTIVES[self.builtin].per_milestone):
+            per_milestone = ", ".join(f'"{name}"' for name, kind in BUILTIN_OBJECTIVES.items() if kind.per_milestone)
+            raise ValueError(f"`milestone` applies only to builtin = {per_milestone}")
         return self
 
     @property

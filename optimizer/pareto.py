@@ -18,6 +18,7 @@ import pandas as pd
 
 from architecture import Architecture, Issue, Study, StudyError
 from architecture.evaluate import evaluate
+from architecture.objectives import objective_kind
 from optimizer.data import ModelData
 from optimizer.dominance import REFERENCE_MARGIN, dominated, hypervolume, reference_point
 from optimizer.pareto_geometry import MAX_DECIMALS, Axis, _Boxes, resolution_of
@@ -231,7 +232,7 @@ def _front_names(names: Sequence[str], study: Study) -> list[str]:
         raise StudyError(Issue("--objectives", "an objective is named twice", "wrong_type"))
     for name in names:
         study.objective(name)
-    ratios = [n for n in names if study.objective(n).builtin == "commercial_share"]
+    ratios = [n for n in names if objective_kind(study.objective(n)).is_ratio]
     linear = [n for n in names if n not in ratios]
     return linear + ratios  # a linear objective is optimised first; a ratio is only ever bounded or a later stage
 

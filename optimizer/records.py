@@ -55,6 +55,20 @@ class RunRecord:
         """A point found without a report of its own (a point of a front): its status and the evaluator's scores."""
         return cls(status, objective, **_scored(study, architecture, evaluation))
 
+    @classmethod
+    def from_json(cls, record: Mapping[str, Any]) -> RunRecord:
+        """A record read back from a sweep record (runs/<run_id>.json) or from run_point."""
+        assignment = record.get("assignment")
+        return cls(str(record["status"]), str(record.get("objective", "")), record.get("objective_value"), record.get("best_bound"),
+                   record.get("mip_gap"), record.get("message", ""), None if assignment is None else dict(assignment),
+                   record.get("feasible_by_evaluator"), dict(record.get("metrics", {})), dict(record.get("units", {})),
+                   record.get("solve_s"), record.get("highs_s"))
+
+    @property
+    def solved(self) -> bool:
+        """Whether the record holds an architecture the solver found (optimal or feasible)."""
+        return self.status in ("optimal", "feasible")
+
     def solved_json(self) -> dict[str, Any]:
         """The solve's fields of a sweep record (docs/results.md#sweep-folders), in file order."""
         return {"status": self.status, "objective": self.objective, "objective_value": self.objective_value, "best_bound": self.best_bound,

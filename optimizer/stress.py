@@ -15,6 +15,7 @@ from architecture.policy import ObjectiveSpec
 from architecture.providers import KINDS
 from architecture.sweep_design import SweepDesign, SweepPoint
 from optimizer.output import csv_writer, json_writer, manifest, solver_description, write_folder
+from optimizer.records import RunRecord
 from optimizer.solve import SolveOptions
 from optimizer.sweep import SOLVED, run_point, run_sweep, sweep_context, sweep_table
 
@@ -58,11 +59,6 @@ def stress_design(study: Study, kinds: Sequence[str] = DEFAULT_KINDS) -> SweepDe
     return SweepDesign.from_points(points, source="stress")
 
 
-def _assignment(row: pd.Series) -> dict[str, str]:
-    return {column.removeprefix("assign:"): value for column, value in row.items()
-            if column.startswith("assign:") and isinstance(value, str) and value}
-
-
 def _number(value: Any) -> float | None:
     return None if value is None or (isinstance(value, float) and math.isnan(value)) else float(value)
 
@@ -87,19 +83,19 @@ def run_stress(study: Study, objective: str | None = None, kinds: Sequence[str] 
                           progress=progress, reference=base_record["assignment"], on_record=records.append)
         columns = list(dict.fromkeys([*runs.columns, *sweep.table.columns]))  # the baseline's columns, then the drops'
         runs = sweep_table(records, design).reindex(columns=columns)
-    base = runs.iloc[0]
-    base_assign = _assignment(base)
-    base_value, base_agency = _number(base["objective_value"]), _number(base.get("agency_cost_musd"))
+    base = RunRecord.from_json(base_record)
+    base_assign = dict(base.assignment or {})
+    base_value, base_agency = _number(base.objective_value), _number(base.metrics.get("agency_cost_musd"))
     sign = 1.0 if spec.sense == "min" else -1.0
     rows, moves = [], []
-    for _, row in runs.iloc[1:].iterrows():  # the baseline is row 0
-        provider = row["remove_providers"]
+    for raw in sorted(records[1:], key=lambda record: record["run"]):  # records[0] is the baseline
+        provider = design.points[raw["run"] - 1].remove_providers[0]
+        record = RunRecord.from_json(raw)
         held = sorted(e for e, p in base_assign.items() if p == provider)
-        value = _number(row["objective_value"])
-        solved = row["status"] in SOLVED
-        assign = _assignment(row) if solved else {}
+        value = _number(record.objective_value)
+        assign = dict(record.assignment or {}) if record.solved else {}
         moved, dropped, added = [], [], []
-        if solved:
+        if record.solved:
             for element, old in base_assign.items():
                 new = assign.get(element)
                 if new is None:
@@ -112,12 +108,12 @@ def run_stress(study: Study, objective: str | None = None, kinds: Sequence[str] 
                 added.append(element)
                 moves.append({"provider": provider, "element": element, "from_provider": "", "to_provider": assign[element]})
         change = None if value is None or base_value is None else value - base_value
-        agency = _number(row.get("agency_cost_musd"))
+        agency = _number(record.metrics.get("agency_cost_musd"))
         rows.append({
             "provider": provider,
             "kind": study.providers[provider].kind,
             "held": ";".join(held),
-            "status": row["status"],
+            "status": record.status,
             "objective_value": value,
             "objective_change": change,
             "recovery_cost": None if change is None else sign * change,
@@ -125,11 +121,11 @@ def run_stress(study: Study, objective: str | None = None, kinds: Sequence[str] 
             "moved": "; ".join(moved),
             "dropped": ";".join(dropped),
             "added": ";".join(added),
-            "message": row["message"] if not solved else "",
+            "message": record.message if not record.solved else "",
         })
     table = pd.DataFrame(rows, columns=list(STRESS_COLUMNS))
-    baseline = {"status": base["status"], "objective_value": base_value, "agency_cost_musd": base_agency, "assignment": base_assign,
-                "message": base["message"]}
+    baseline = {"status": base.status, "objective_value": base_value, "agency_cost_musd": base_agency, "assignment": base_assign,
+                "message": base.message}
     return StressResult(study, spec, tuple(kinds), baseline, table, pd.DataFrame(moves, columns=["provider", "element", "from_provider", "to_provider"]), runs)
 
 
