@@ -37,8 +37,8 @@ _CACHE: OrderedDict[int, StudyEvaluator] = OrderedDict()
 class StudyEvaluator(StudyTables):
     """The study's tables plus every objective and limit check (the family and objective records)."""
 
-    def __init__(self, study: Study):
-        super().__init__(study)
+    def __init__(self, study: Study, like: StudyTables | None = None):
+        super().__init__(study, like)
         self.objective_names = (*study.objectives, *(b for b in BUILTIN_OBJECTIVES if b not in study.objectives))
 
     def objective(self, t: Tally, name: str) -> float:
@@ -113,6 +113,10 @@ class Evaluation:
 
     def metrics(self) -> pd.DataFrame:
         """Columns metric, value, unit: objectives first, then totals, metric sums, milestones, counts."""
+        return pd.DataFrame(self.metric_rows(), columns=["metric", "value", "unit"])
+
+    def metric_rows(self) -> list[tuple[str, float, str]]:
+        """The rows of `metrics()` as (metric, value, unit) tuples."""
         t = self._tally
         evaluator = make_evaluator(self.study)
         rows: dict[str, tuple[float, str]] = {}
@@ -133,7 +137,7 @@ class Evaluation:
         ]
         for name, value, unit in extra:
             rows.setdefault(name, (value, unit))
-        return pd.DataFrame([(name, value, unit) for name, (value, unit) in rows.items()], columns=["metric", "value", "unit"])
+        return [(name, value, unit) for name, (value, unit) in rows.items()]
 
     def limits_frame(self) -> pd.DataFrame:
         """One row per limit check: family, limit, value, bound, sense, unit, slack, binding, violated."""
@@ -183,7 +187,7 @@ def make_evaluator(study: Study) -> StudyEvaluator:
     if evaluator is not None and evaluator.study is study:
         _CACHE.move_to_end(key)
         return evaluator
-    evaluator = StudyEvaluator(study)
+    evaluator = StudyEvaluator(study, next(reversed(_CACHE.values()), None))  # a what-if shares the last study's offers
     _CACHE[key] = evaluator
     while len(_CACHE) > _CACHE_SIZE:
         _CACHE.popitem(last=False)

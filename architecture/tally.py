@@ -69,7 +69,8 @@ class StudyTables:
     The study is treated as immutable (as `Study` documents): build new tables for a new study.
     """
 
-    def __init__(self, study: Study):
+    def __init__(self, study: Study, like: StudyTables | None = None):
+        """`like`: tables of a study that may share this one's offers (a what-if of limits): their offer table is reused."""
         self.study = study
         elements = study.elements
         limits = study.limits
@@ -96,12 +97,22 @@ class StudyTables:
                 ]
             )
         )
-        self.offers = {key: self._offer_data(offer) for key, offer in study.offers.items()}
+        if like is not None and self._same_offers(like):
+            self.offers = like.offers
+        else:
+            self.offers = {key: self._offer_data(offer) for key, offer in study.offers.items()}
         self.onboarding = {p: prov.onboarding_cost_musd for p, prov in study.providers.items()}
         self.international = tuple(p for p, prov in study.providers.items() if prov.kind == "international")
         self.capacities = tuple((p, prov.capacity) for p, prov in study.providers.items() if prov.capacity is not None)
         self.annual = tuple(sorted(limits.annual_budget_musd.items()))
         self._specs: dict[str, ObjectiveSpec] = {}
+
+    def _same_offers(self, other: StudyTables) -> bool:
+        """Whether the offer table of `other` is this study's: the same offers, parties and horizon, the same exclusions."""
+        mine, theirs = self.study, other.study
+        same_parts = all(getattr(mine, part) is getattr(theirs, part) for part in ("offers", "providers", "elements", "info"))
+        rules = ("excluded_providers", "barred", "critical_path_owners")
+        return same_parts and self.columns == other.columns and all(getattr(mine.limits, r) == getattr(theirs.limits, r) for r in rules)
 
     def _offer_data(self, offer: Offer) -> OfferData:
         provider = self.study.providers.get(offer.provider)

@@ -87,10 +87,10 @@ def _scored(study: Study, architecture: Architecture | None, evaluation: Evaluat
     """Every objective and metric of an architecture, and the assignment, by the independent evaluator."""
     assert architecture is not None
     ev = evaluation if evaluation is not None else evaluate(study, architecture)
-    metrics = ev.metrics()
+    rows = ev.metric_rows()
     return {
         "feasible_by_evaluator": ev.feasible,
-        "metrics": {row.metric: clean(float(row.value)) for row in metrics.itertuples()},
-        "units": {row.metric: row.unit for row in metrics.itertuples()},
+        "metrics": {metric: clean(float(value)) for metric, value, _ in rows},
+        "units": {metric: unit for metric, _, unit in rows},
         "assignment": dict(sorted(architecture.assignment.items())),
     }
