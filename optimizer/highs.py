@@ -29,6 +29,7 @@ from pyomo.core.expr.visitor import identify_mutable_parameters
 from pyomo.repn import generate_standard_repn
 
 INF = highspy.kHighsInf
+HIGHS_MIP_ABS_GAP = 1e-6  # HiGHS's own default, for a run that states no absolute gap
 _MONOMIAL = {MonomialTermExpression}
 _ARGS, _FIXED = attrgetter("args"), attrgetter("fixed")
 
@@ -86,17 +87,17 @@ def highs_version() -> str:
 class HighsProblem:
     """A plain HiGHS problem: columns and rows by index, costs, bounds, options, runs."""
 
-    def __init__(self, lp: Any = None, options: Mapping[str, Any] | None = None):
+    def __init__(self, lp: Any = None, options: Mapping[str, Any] | None = None, mip: bool | None = None):
         self.h = _new_highs()
         if lp is not None:
             self.h.passModel(lp)
         self.threads = 0
-        self.mip = bool(self.integer_columns().any())
+        self.mip = bool(self.integer_columns().any()) if mip is None else mip
         self.set_options(options or {})
 
     def copy(self, options: Mapping[str, Any] | None = None) -> HighsProblem:
         """An independent HiGHS problem with the same matrix, bounds, costs and integrality (e.g. one per worker thread)."""
-        return HighsProblem(self.h.getModel(), options)
+        return HighsProblem(self.h.getModel(), options, self.mip)
 
     def set_options(self, options: Mapping[str, Any]) -> None:
         for key, value in options.items():
@@ -134,12 +135,16 @@ class HighsProblem:
         self.h.clearSolver()
 
     def run(self, time_limit_s: float | None = None, mip_rel_gap: float | None = None, mip_abs_gap: float | None = None) -> HighsRun:
-        """One run with these limits; never raises for a HiGHS failure: the run says what went wrong."""
+        """One run with these limits; never raises for a HiGHS failure: the run says what went wrong.
+
+        A limit not given is no limit (time) or HiGHS's default (absolute gap): never the previous run's.
+        `mip_rel_gap` None keeps the problem's option.
+        """
         h = self.h
-        for key, value in (("time_limit", INF if time_limit_s is None else max(float(time_limit_s), 0.0)),
-                           ("mip_rel_gap", mip_rel_gap), ("mip_abs_gap", mip_abs_gap)):
-            if value is not None:
-                h.setOptionValue(key, value)
+        h.setOptionValue("time_limit", INF if time_limit_s is None else max(float(time_limit_s), 0.0))
+        h.setOptionValue("mip_abs_gap", HIGHS_MIP_ABS_GAP if mip_abs_gap is None else float(mip_abs_gap))
+        if mip_rel_gap is not None:
+            h.setOptionValue("mip_rel_gap", float(mip_rel_gap))
         before = h.getRunTime()
         try:
             h.setOptionValue("threads", THREAD_POOLS.size(self.threads))
@@ -228,8 +233,8 @@ class HighsModel:
             matrix.num_col_, matrix.num_row_ = len(self.columns), len(lower)
             self._starts, self._index = np.asarray(starts, dtype=np.int32), np.asarray(index, dtype=np.int32)
             matrix.start_, matrix.index_, matrix.value_ = self._starts, self._index, np.asarray(values, dtype=float)
-            lp.integrality_ = self._integrality(self.columns)
-            self.problem = HighsProblem(lp, options)
+            lp.integrality_ = integrality = self._integrality(self.columns)
+            self.problem = HighsProblem(lp, options, mip=highspy.HighsVarType.kInteger in integrality)
         self._row_columns: dict[int, set[int]] = {}  # rows whose coefficients were re-sent: the columns they use now
 
     # -- maps ------------------------------------------------------------------------------
