@@ -12,6 +12,7 @@ it is the whole boundary: splitting it would put highspy in a second module.
 
 from __future__ import annotations
 
+import functools
 import threading
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -71,14 +72,26 @@ def _holds_parameters(expr: Any) -> bool:
     return next(iter(identify_mutable_parameters(expr)), None) is not None
 
 
+_BANNER = threading.Lock()  # HiGHS prints its banner on stdout when the first Highs of a process is made
+_banner_shown = [False]
+
+
 def _new_highs() -> highspy.Highs:
-    """A silent highspy.Highs (the first one of a process prints a banner on stdout: caught here)."""
-    with capture_output(capture_fd=True):
-        h = highspy.Highs()
+    """A silent highspy.Highs: the first of a process is made with stdout caught (its banner), the others directly."""
+    if not _banner_shown[0]:
+        with _BANNER:
+            if not _banner_shown[0]:
+                with capture_output(capture_fd=True):
+                    h = highspy.Highs()
+                _banner_shown[0] = True
+                h.setOptionValue("output_flag", False)
+                return h
+    h = highspy.Highs()
     h.setOptionValue("output_flag", False)
     return h
 
 
+@functools.cache
 def highs_version() -> str:
     h = _new_highs()
     return f"{h.versionMajor()}.{h.versionMinor()}.{h.versionPatch()}"
