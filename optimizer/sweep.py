@@ -16,7 +16,7 @@ from typing import Any
 
 import pandas as pd
 
-from architecture import Issue, Study, StudyError
+from architecture import Study
 from architecture.sweep_design import SweepDesign, check_design
 from optimizer.highs import highs_version
 from optimizer.output import (
@@ -78,8 +78,7 @@ def fingerprint(context: SweepContext, design: SweepDesign) -> str:
         "objectives": list(context.objectives),
         "points_per_front": context.points_per_front,
         "reference": dict(context.reference) if context.reference is not None else None,
-        "options": {"time_limit_s": context.options.time_limit_s, "mip_rel_gap": context.options.mip_rel_gap,
-                    "threads": context.options.threads, **context.options.solver_options},
+        "options": solver_description(context.options)["options"],
         "runs": [point.run_id for point in design.points],
     }
     return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
@@ -108,10 +107,6 @@ def sweep_context(study: Study, design: SweepDesign, objective: str | None = Non
     if not options.solver_options:
         options = replace(options, solver_options=dict(SWEEP_SOLVER_OPTIONS))
     if design.objectives and objective is None:
-        try:
-            import optimizer.pareto  # noqa: F401
-        except ImportError:
-            raise StudyError(Issue(f"{design.source}:sweep.objectives", "fronts in sweeps need optimizer/pareto.py", "wrong_type")) from None
         return SweepContext(study, None, design.objectives, design.points_per_front, options)
     name = objective or design.objective or study.default_objective
     study.objective(name)
