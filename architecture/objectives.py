@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
     from architecture.offers import Offer
@@ -127,11 +127,3 @@ COLUMN_OBJECTIVE = ObjectiveKind(
 def objective_kind(spec: ObjectiveSpec) -> ObjectiveKind:
     """The record of a declared or built-in objective."""
     return BUILTIN_OBJECTIVES[spec.builtin] if spec.builtin is not None else COLUMN_OBJECTIVE
-
-
-def kinds_of(specs: Iterable[ObjectiveSpec]) -> list[ObjectiveKind]:
-    return [objective_kind(spec) for spec in specs]
-
-
-def describe(kind: ObjectiveKind) -> dict[str, Any]:
-    return {"name": kind.name, "sense": kind.sense, "unit": kind.unit, "meaning": kind.meaning}

@@ -217,30 +217,6 @@ class _Stopped(Exception):
 
 
 @dataclass(frozen=True)
-class Deadline:
-    """When a front must stop: `at` on `clock` (None: never). Tests give a clock of their own."""
-
-    at: float | None = None
-    clock: Callable[[], float] = time.perf_counter
-
-    @classmethod
-    def after(cls, seconds: float | None, clock: Callable[[], float] = time.perf_counter) -> Deadline:
-        return cls(None if seconds is None else clock() + seconds, clock)
-
-    def left(self) -> float | None:
-        """Seconds left (negative once passed), or None without a deadline."""
-        return None if self.at is None else self.at - self.clock()
-
-
-NO_DEADLINE = Deadline()
-
-
-class _Stopped(Exception):
-    def __init__(self, status: Status):
-        self.status = status
-
-
-@dataclass(frozen=True)
 class _DirectSpec:
     """The front model's matrix for plain-HiGHS box solves: integer objective vectors (min-form, per resolution) and rows."""
 
