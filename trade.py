@@ -157,15 +157,16 @@ def fmt(value: float | None, unit: str = "") -> str:
 @click.option("--objective", default=None, help="Objective to optimise (declared in study.toml or built-in). Default: the first declared.")
 @click.option("--out", type=click.Path(file_okay=False), default=None, help="Run folder to write (default: a new folder under results/).")
 @click.option("--overwrite", is_flag=True, help="Replace the --out folder if it exists.")
+@click.option("--explain", "explain_limits", is_flag=True, help="Also price each limit: re-solve with it dropped (binding.csv; one solve per limit row).")
 @solve_options
 def run(study: str, scenario: str, overrides: tuple[str, ...], objective: str | None, out: str | None, overwrite: bool,
-        time_limit_s: float | None, mip_rel_gap: float, threads: int | None) -> None:
+        explain_limits: bool, time_limit_s: float | None, mip_rel_gap: float, threads: int | None) -> None:
     """Find the best architecture of a study and write a run folder."""
     from pathlib import Path
 
     from architecture import FAMILY_BY_NAME, blocked_requirements
-    from optimizer import run_study
-    from optimizer.output import default_run_dir, refuse_existing, write_run
+    from optimizer import binding_table, run_study
+    from optimizer.output import csv_writer, default_run_dir, refuse_existing, write_run
 
     loaded = load(study, scenario, overrides)
     spec = loaded.objective(objective or loaded.default_objective)
@@ -173,7 +174,8 @@ def run(study: str, scenario: str, overrides: tuple[str, ...], objective: str | 
     refuse_existing(target, overwrite)
     header(loaded)
     result = run_study(loaded, spec.name, options_from(time_limit_s, mip_rel_gap, threads))
-    written = write_run(target, result, overwrite=overwrite)
+    extra = {"binding.csv": csv_writer(binding_table(result))} if explain_limits and result.has_solution else None
+    written = write_run(target, result, overwrite=overwrite, extra_files=extra)
     report = result.report
     gap = f", gap {report.mip_gap:.2e}" if report.mip_gap else ""
     click.echo(f"{report.status}: {spec.name} = {fmt(report.objective, spec.display_unit)} ({spec.sense}){gap}, solved in {report.wall_s:.2f} s")
@@ -449,6 +451,18 @@ def stress(study: str, scenario: str, overrides: tuple[str, ...], objective: str
     if not result.baseline_solved:
         click.echo(f"the baseline has no solution ({base['status']}); `trade explain {study}` says why", err=True)
         sys.exit(EXIT_INFEASIBLE)
+
+
+@cli.command()
+@click.argument("result_dir", type=click.Path(file_okay=False))
+@click.option("--out", type=click.Path(dir_okay=False), default=None, help="The page to write (default: RESULT_DIR/report.html).")
+@click.option("--overwrite", is_flag=True, help="Replace the page if it exists.")
+def report(result_dir: str, out: str | None, overwrite: bool) -> None:
+    """One self-contained HTML page of a result folder (run, Pareto, compare, sweep, stress): opens offline, from disk."""
+    from optimizer.output import write_report
+
+    written = write_report(result_dir, out, overwrite)
+    click.echo(f"wrote {written}")
 
 
 def main() -> None:

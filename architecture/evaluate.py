@@ -169,6 +169,27 @@ class Evaluation:
             )  # fmt: skip
         return pd.DataFrame(records, columns=columns)
 
+    def spend_frame(self) -> pd.DataFrame:
+        """NASA spending of each chosen offer by fiscal year (rows with spending only), by year then element."""
+        records = []
+        for year in self.study.fiscal_years:
+            for e in sorted(self._tally.chosen):
+                data = self._tally.chosen[e]
+                amount = data.spend.get(year, 0.0)
+                if amount:
+                    records.append((year, e, data.provider, data.kind, amount))
+        return pd.DataFrame(records, columns=["fiscal_year", "element", "provider", "provider_kind", "agency_spend_musd"])
+
+    def slips_frame(self) -> pd.DataFrame:
+        """Each chosen element's own slip, what it requires, its slip with theirs, and the milestones it gates."""
+        study, t = self.study, self._tally
+        records = []
+        for e in sorted(t.chosen):
+            element = study.elements[e]
+            records.append((e, ";".join(r for r in element.requires if r in t.chosen), t.chosen[e].slip, t.element_slip[e],
+                            ";".join(element.gated_milestones)))
+        return pd.DataFrame(records, columns=["element", "requires", "slip_months", "element_slip_months", "milestones"])
+
     def budget_by_year(self) -> pd.DataFrame:
         """NASA offer spending per fiscal year of the horizon against the annual caps (onboarding excluded)."""
         caps = self.study.limits.annual_budget_musd

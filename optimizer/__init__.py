@@ -10,7 +10,7 @@ from optimizer.records import RunRecord
 from optimizer.run import RunResult
 from optimizer.solve import SolveOptions, Solver, SolveReport, Status, solve
 from optimizer.stress import StressResult, run_stress, write_stress
-from optimizer.study_model import StudyModel, binding_limits, closest_run, run_study
+from optimizer.study_model import StudyModel, binding_limits, binding_table, closest_run, run_study
 from optimizer.sweep import SweepResult, run_sweep, sweep_context, sweep_folder, sweep_table
 
 __all__ = [
@@ -28,6 +28,7 @@ __all__ = [
     "StudyModel",
     "SweepResult",
     "binding_limits",
+    "binding_table",
     "build_model",
     "closest_run",
     "extract_architecture",

@@ -9,6 +9,7 @@ import time
 from collections.abc import Mapping
 from dataclasses import replace
 
+import pandas as pd
 import pyomo.core as pyo
 
 from architecture import FAMILIES, Study
@@ -120,6 +121,10 @@ class StudyModel:
         row is restored afterwards. Policy limits only (the families `explain` relaxes), not the
         structural rows.
         """
+        return tuple((label, gain) for _, label, gain in self.binding_rows(result, tolerance))
+
+    def binding_rows(self, result: RunResult, tolerance: float = 1e-6) -> tuple[tuple[str, str, float], ...]:
+        """`binding_limits` with each row's family: (family, limit row, improvement), largest improvement first."""
         report = result.report
         if not report.has_solution or report.objective is None:
             return ()
@@ -143,10 +148,10 @@ class StudyModel:
                         gain = sense * (report.objective - relaxed.objective)
                         if gain > tolerance * max(1.0, abs(report.objective)):
                             label = name if index is None else f"{name}[{index}]"
-                            found.append((label, gain))
+                            found.append((family.name, label, gain))
         set_objective(m, self.spec.name)
         solver.solve(m)  # the model's solution is the run's again
-        return tuple(sorted(found, key=lambda item: -item[1]))
+        return tuple(sorted(found, key=lambda item: -item[2]))
 
 
 def run_study(study: Study, objective: str | None = None, options: SolveOptions | None = None) -> RunResult:
@@ -157,6 +162,12 @@ def run_study(study: Study, objective: str | None = None, options: SolveOptions 
 def closest_run(result: RunResult, reference: Mapping[str, str]) -> RunResult:
     """`StudyModel.closest` for a finished run (its study's model built again)."""
     return StudyModel(result.study, result.objective.name, result.options).closest(result, reference)
+
+
+def binding_table(result: RunResult) -> pd.DataFrame:
+    """binding.csv of `trade run --explain`: family, row, improvement (the run's study solved again, each limit row dropped alone)."""
+    model = StudyModel(result.study, result.objective.name, result.options)
+    return pd.DataFrame(model.binding_rows(model.solve()), columns=["family", "row", "improvement"])
 
 
 def binding_limits(result: RunResult, tolerance: float = 1e-6) -> tuple[tuple[str, float], ...]:

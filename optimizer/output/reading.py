@@ -35,9 +35,12 @@ def read_tables(path: str | Path) -> ResultTables:
     manifest = read_json(path / "manifest.json")
     if manifest is None:
         raise StudyError(Issue(str(path), "is not a result folder (no readable manifest.json)", "missing_file"))
-    tables = {csv.stem: pd.read_csv(csv) for csv in sorted(path.glob("*.csv"))}
-    if (path / "runs.parquet").is_file():
-        tables["runs"] = pd.read_parquet(path / "runs.parquet")
+    tables = {}
+    for table in [*sorted(path.glob("*.csv")), *([path / "runs.parquet"] if (path / "runs.parquet").is_file() else [])]:
+        try:
+            tables[table.stem] = pd.read_parquet(table) if table.suffix == ".parquet" else pd.read_csv(table)
+        except (OSError, ValueError) as exc:  # pandas' parser errors are ValueErrors; pyarrow's too
+            raise StudyError(Issue(str(table), f"cannot be read ({type(exc).__name__}: {str(exc).splitlines()[0]})", "csv_syntax")) from None
     return ResultTables(path, manifest, tables)
 
 

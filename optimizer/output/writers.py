@@ -26,6 +26,8 @@ def write_run(out: str | Path, result: Any, command: str | None = None, overwrit
         files["metrics.csv"] = csv_writer(ev.metrics())
         files["limits.csv"] = csv_writer(ev.limits_frame())
         files["budget_by_year.csv"] = csv_writer(ev.budget_by_year())
+        files["spend_by_year.csv"] = csv_writer(ev.spend_frame())
+        files["slips.csv"] = csv_writer(ev.slips_frame())
     else:
         files["assignment.csv"] = csv_writer(EMPTY_ASSIGNMENT)
     files.update(extra_files or {})
