@@ -20,7 +20,8 @@ def test_run_writes_a_complete_run_folder(tmp_path):
     result = invoke("run", TINY, "--out", out)
     assert result.exit_code == 0, result.output
     assert "optimal: cost = 4,050 US$M" in result.output
-    assert sorted(p.name for p in out.iterdir()) == ["assignment.csv", "budget_by_year.csv", "limits.csv", "manifest.json", "metrics.csv"]
+    assert sorted(p.name for p in out.iterdir()) == ["assignment.csv", "budget_by_year.csv", "limits.csv", "manifest.json", "metrics.csv",
+                                                     "slips.csv", "spend_by_year.csv"]
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["status"] == "optimal" and manifest["objective"]["name"] == "cost"
     assert set(manifest["study"]["input_sha256"]) == {"study.toml", "elements.csv", "providers.csv", "offers.csv", "costs.csv"}

@@ -12,7 +12,7 @@ from plotly.subplots import make_subplots
 
 from architecture import FAMILY_BY_NAME
 from optimizer.output.reading import ResultTables, read_tables
-from optimizer.output.report import KIND_CSS, behind, figure_html, section, table_html
+from optimizer.output.report_html import KIND_CSS, behind, figure_html, section, table_html
 
 Built = tuple[str, list[str], dict[str, Any], str]
 
