@@ -16,7 +16,9 @@ h2{font-size:1.15rem;margin:.2rem 0 .6rem}table{border-collapse:collapse;font-si
 th,td{border:1px solid #ddd;padding:.2rem .45rem;text-align:left;vertical-align:top}th{background:#f0f2f5}
 td.num{text-align:right;font-variant-numeric:tabular-nums}details summary{cursor:pointer;color:#1f4e9c;margin:.3rem 0}
 .kind-nasa{border-left:6px solid #1f4e9c}.kind-international{border-left:6px solid #2a9d5b}.kind-commercial{border-left:6px solid #d9822b}
-.note{color:#555;font-size:.9rem}.diff{background:#fff3c4}.panels{display:flex;gap:1rem;flex-wrap:wrap}.panels>div{flex:1 1 320px}
+.note{color:#555;font-size:.9rem}
+.big{content-visibility:auto;contain-intrinsic-size:auto 1200px}.diff{background:#fff3c4}
+.panels{display:flex;gap:1rem;flex-wrap:wrap}.panels>div{flex:1 1 320px}
 input[type=search]{padding:.3rem;width:20rem;margin:.3rem 0}.scroll{overflow-x:auto;max-width:100%}
 """
 

@@ -322,15 +322,53 @@ def _sweep(folder: ResultTables) -> Built:
             low, high = float(values.min()), float(values.max())
             floor = low - 0.05 * (high - low or abs(low) or 1.0)  # runs without a solution sit below every value: shown, not dropped
             dims.append({"label": f"{column} (bottom: none)", "values": values.fillna(floor), "range": [floor, high]})
-    fig = go.Figure(go.Parcoords(dimensions=dims, line={"color": runs["status"].astype(str).map(statuses.index), "colorscale": "Viridis"}))
-    fig.update_layout(height=460, margin={"t": 60, "l": 80, "r": 80})
-    shown = runs[[c for c in runs.columns if not c.startswith("assign:")]]
-    table = table_html(shown, "every run (runs.csv, without the assign: columns)", table_id="runs-table")
+    fig = parallel_coordinates(dims, runs["status"].astype(str))
+    objectives = metrics[:metrics.index("total_cost_musd")] if "total_cost_musd" in metrics else metrics  # the evaluator lists them first
+    shown = runs[["run", "name", *changes, "status", "objective", "objective_value", "mip_gap", "feasible_by_evaluator", "message", *objectives]]
+    caption = "every run: its changes, outcome and objectives (runs.csv holds every metric and assignment)"
+    table = f"<div class=big>{table_html(shown, caption, table_id='runs-table')}</div>"
     body = [section("Overrides against the objectives (every run; runs without a solution at the bottom)", figure_html(fig, "sweep-plot"),
-                    behind(shown, "the runs behind the chart"), section_id="sweep"),
+                    "<p class=note>The table behind this chart is the table of runs below.</p>", section_id="sweep"),
             section("Runs", "<label for=run-filter>Filter runs: </label><input type=search id=run-filter placeholder='e.g. infeasible, esa'> "
                             f"<span id=run-count>{len(runs)} of {len(runs)} runs</span>", table, section_id="runs")]
     return head, body, {}, FILTER_SCRIPT
+
+
+def parallel_coordinates(dims: list[dict[str, Any]], status: pd.Series) -> go.Figure:
+    """Parallel coordinates drawn in SVG: one line per run across the axes, each axis scaled to its own range, a colour per status.
+
+    (Plotly's own parcoords draws with WebGL, which software rendering makes slow to open.)
+    """
+    colours = {"optimal": "#1f4e9c", "feasible": "#2a9d5b", "infeasible": "#c0392b", "invalid": "#8e44ad", "error": "#000000"}
+    scaled = []
+    for dim in dims:
+        values = pd.Series(dim["values"], dtype=float).reset_index(drop=True)
+        low, high = dim.get("range", [values.min(), values.max()])
+        scaled.append((values - low) / ((high - low) or 1.0))
+    fig = go.Figure()
+    for name in sorted(status.unique()):
+        xs: list[Any] = []
+        ys: list[Any] = []
+        for row in [i for i, s in enumerate(status) if s == name]:
+            xs += [*range(len(dims)), None]
+            ys += [*(float(column[row]) for column in scaled), None]
+        fig.add_scatter(x=xs, y=ys, mode="lines", name=f"{name} ({int((status == name).sum())})", hoverinfo="skip",
+                        line={"width": 1, "color": colours.get(name, "#888888")}, opacity=0.5)
+    for index, dim in enumerate(dims):
+        if "ticktext" in dim:
+            low, high = min(dim["tickvals"]), max(dim["tickvals"])
+            ticks = [((v - low) / ((high - low) or 1.0), t) for v, t in zip(dim["tickvals"], dim["ticktext"], strict=True)]
+        else:
+            values = pd.Series(dim["values"], dtype=float)
+            low, high = dim.get("range", [values.min(), values.max()])
+            ticks = [(0.0, _number(low)), (1.0, _number(high))]
+        for y, text in ticks:
+            fig.add_annotation(x=index, y=y, text=html.escape(str(text)), showarrow=False, xanchor="left", xshift=4, font={"size": 10})
+        fig.add_shape(type="line", x0=index, x1=index, y0=0, y1=1, line={"color": "#444", "width": 1})
+    fig.update_layout(height=480, margin={"t": 40, "l": 40, "r": 120}, plot_bgcolor="#fff",
+                      xaxis={"tickvals": list(range(len(dims))), "ticktext": [d["label"] for d in dims], "range": [-0.2, len(dims) - 0.5]},
+                      yaxis={"visible": False, "range": [-0.05, 1.05]}, legend_title="status")
+    return fig
 
 
 # -- stress -----------------------------------------------------------------------------------------
