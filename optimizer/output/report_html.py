@@ -49,7 +49,8 @@ def behind(frame: Any, what: str, max_rows: int | None = None) -> str:
 def figure_html(figure: Any, div_id: str) -> str:
     """A plotly figure as a div and its script, without plotly.js (inlined once in the page's head)."""
     return str(figure.to_html(full_html=False, include_plotlyjs=False, div_id=div_id,
-                              config={"displaylogo": False, "responsive": True}))
+                              config={"displaylogo": False, "responsive": True, "showSendToCloud": False,
+                                      "modeBarButtonsToRemove": ["sendDataToCloud", "showEditInChartStudio"]}))
 
 
 def section(title: str, *parts: str, section_id: str = "") -> str:

@@ -223,7 +223,7 @@ def front_figure(fronts: list[tuple[str, pd.DataFrame]], objectives: list[dict[s
                             customdata=points["point"].astype(int), row=row, col=col,
                             marker={"size": 9, "color": colours[f % len(colours)],
                                     "symbol": [symbols.get(int(p), "circle") for p in points["point"]]},
-                            hovertemplate=f"{label} point %{{customdata}}<br>{names[i]} %{{x:,.6g}}<br>{names[j]} %{{y:,.6g}}<extra></extra>")
+                            hovertemplate=f"{label} point %{{customdata}}<br>{names[i]} %{{x:,.6~g}}<br>{names[j]} %{{y:,.6~g}}<extra></extra>")
         fig.update_xaxes(title_text=f"{names[i]} [{objectives[i].get('unit', '')}] ({objectives[i].get('sense', '')})", row=row, col=col)
         fig.update_yaxes(title_text=f"{names[j]} [{objectives[j].get('unit', '')}] ({objectives[j].get('sense', '')})", row=row, col=col)
     fig.update_layout(height=420 * math.ceil(len(pairs) / cols), margin={"t": 40}, hovermode="closest", clickmode="event")
@@ -383,7 +383,7 @@ def _stress(folder: ResultTables) -> Built:
     recovered = table[table["status"].isin(["optimal", "feasible"])]
     lost = table[~table["status"].isin(["optimal", "feasible"])]
     fig = go.Figure(go.Bar(x=recovered["provider"], y=recovered["recovery_cost"], marker_color=recovered["kind"].map(KIND_CSS),
-                           customdata=recovered["moved"].fillna(""), hovertemplate="%{x}: %{y:,.6g}<br>%{customdata}<extra></extra>"))
+                           customdata=recovered["moved"].fillna(""), hovertemplate="%{x}: %{y:,.6~g}<br>%{customdata}<extra></extra>"))
     if not lost.empty:
         fig.add_bar(x=lost["provider"], y=[0] * len(lost), name="no recovery", text=["NO RECOVERY"] * len(lost), marker_color="#c0392b")
     fig.update_layout(height=380, margin={"t": 30}, yaxis_title=f"recovery cost ({objective.get('unit', '')}, + = worse)", showlegend=False)
