@@ -6,6 +6,8 @@ import html
 import json
 from typing import Any
 
+import pandas as pd
+
 KIND_CSS = {"nasa": "#1f4e9c", "international": "#2a9d5b", "commercial": "#d9822b", "": "#888888"}
 
 STYLE = """
@@ -32,7 +34,8 @@ def table_html(frame: Any, caption: str = "", classes: str = "", max_rows: int |
         cells = []
         for value in record:
             number = isinstance(value, (int, float)) and not isinstance(value, bool)
-            text = "" if value is None or (isinstance(value, float) and value != value) else (f"{value:,.6g}" if number else str(value))
+            missing = value is None or (not isinstance(value, (str, bytes)) and bool(pd.isna(value)))
+            text = "" if missing else (f"{value:,.6g}" if number else str(value))
             cells.append(f"<td class=num>{text}</td>" if number else f"<td>{html.escape(text)}</td>")
         body.append("<tr>" + "".join(cells) + "</tr>")
     cap = f"<caption>{html.escape(caption)}</caption>" if caption else ""
@@ -81,5 +84,6 @@ def provenance(manifest: dict[str, Any]) -> str:
             ("scenario chain", " + ".join(study.get("scenario_chain", [])) or "base")]
     rows += [(f"change by {c.get('by')}", f"{c.get('key')}: {c.get('old')!r} -> {c.get('new')!r}") for c in study.get("changes", [])]
     rows += [(f"sha256 {name}", digest) for name, digest in (study.get("input_sha256") or {}).items()]
+    rows = [(k, v) for k, v in rows if str(v).strip() not in ("", "()", "{}", "None")]
     body = "".join(f"<tr><th scope=row>{html.escape(str(k))}</th><td>{html.escape(str(v))}</td></tr>" for k, v in rows)
     return section("Provenance", f"<table><tbody>{body}</tbody></table>", section_id="provenance")
