@@ -55,16 +55,41 @@ def cli(ctx: click.Context, debug: bool) -> None:
 
 
 def study_argument(func: Callable[..., Any]) -> Callable[..., Any]:
-    """STUDY plus --scenario and --set, shared by every command that takes a study."""
+    """STUDY plus --scenario, --set, --fix and --forbid, shared by every command that takes a study.
+
+    A decision is a limit like any other (limits.fixed, limits.forbidden): it reaches each command as an override.
+    """
 
     @click.argument("study", type=click.Path(file_okay=False))
     @click.option("--scenario", "scenario", default="", help="Named scenarios to apply, in order: a,b.")
     @click.option("--set", "overrides", multiple=True, metavar="PATH=VALUE", help="Override a limit or a table cell, e.g. limits.total_budget_musd=25000.")
+    @click.option("--fix", "fixes", multiple=True, metavar="ELEMENT=PROVIDER",
+                  help="Take a decision as given: the element goes to that provider (ELEMENT=none: left out). Repeatable.")
+    @click.option("--forbid", "forbids", multiple=True, metavar="ELEMENT=PROVIDER", help="Rule an offer out by choice. Repeatable.")
     @functools.wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
+    def wrapper(*args: Any, fixes: tuple[str, ...] = (), forbids: tuple[str, ...] = (), **kwargs: Any) -> Any:
+        kwargs["overrides"] = (*kwargs.get("overrides", ()), *decision_overrides(fixes, forbids))
         return func(*args, **kwargs)
 
     return wrapper
+
+
+def decision_overrides(fixes: tuple[str, ...], forbids: tuple[str, ...]) -> list[str]:
+    """--fix e=p and --forbid e=p as --set overrides of limits.fixed and limits.forbidden."""
+    from architecture import Issue
+
+    def pair(flag: str, text: str) -> tuple[str, str]:
+        element, sep, provider = text.partition("=")
+        if not sep or not element.strip() or not provider.strip():
+            raise StudyError(Issue(f"{flag} {text}", "expected ELEMENT=PROVIDER", "wrong_type"))
+        return element.strip(), provider.strip()
+
+    out = [f"limits.fixed.{e}={p}" for e, p in (pair("--fix", text) for text in fixes)]
+    forbidden: dict[str, list[str]] = {}
+    for e, p in (pair("--forbid", text) for text in forbids):
+        forbidden.setdefault(e, []).append(p)
+    out += [f"limits.forbidden.{e}=[{', '.join(repr(p) for p in ps)}]" for e, ps in forbidden.items()]
+    return out
 
 
 def variant(study: str, scenario: str, overrides: tuple[str, ...]) -> Any:
@@ -165,7 +190,7 @@ def run(study: str, scenario: str, overrides: tuple[str, ...], objective: str | 
     from pathlib import Path
 
     from architecture import FAMILY_BY_NAME, blocked_requirements
-    from optimizer import binding_table, run_study
+    from optimizer import binding_table, price_of_decisions, run_study
     from optimizer.output import csv_writer, default_run_dir, refuse_existing, write_run
 
     loaded = load(study, scenario, overrides)
@@ -175,7 +200,8 @@ def run(study: str, scenario: str, overrides: tuple[str, ...], objective: str | 
     header(loaded)
     result = run_study(loaded, spec.name, options_from(time_limit_s, mip_rel_gap, threads))
     extra = {"binding.csv": csv_writer(binding_table(result))} if explain_limits and result.has_solution else None
-    written = write_run(target, result, overwrite=overwrite, extra_files=extra)
+    price = price_of_decisions(result)
+    written = write_run(target, result, overwrite=overwrite, extra_files=extra, price=price)
     report = result.report
     gap = f", gap {report.mip_gap:.2e}" if report.mip_gap else ""
     click.echo(f"{report.status}: {spec.name} = {fmt(report.objective, spec.display_unit)} ({spec.sense}){gap}, solved in {report.wall_s:.2f} s")
@@ -187,6 +213,10 @@ def run(study: str, scenario: str, overrides: tuple[str, ...], objective: str | 
             click.echo("limits at their bound: " + ", ".join(binding) + f" (`trade explain {study}` says which change the optimum)")
         if not result.evaluation.feasible:
             click.echo("warning: the evaluator finds violations: " + "; ".join(result.evaluation.violations), err=True)
+    if price is not None:
+        click.echo(price.sentence(spec.display_unit))
+        for element, free, decided in price.moved:
+            click.echo(f"  {element:<32} {free or '(left out)'} -> {decided or '(left out)'}")
     click.echo(f"wrote {written}")
     if not report.has_solution:
         if report.status in ("infeasible", "infeasible_or_unbounded"):
@@ -235,7 +265,7 @@ def evaluate(study: str, scenario: str, overrides: tuple[str, ...], assignments:
 def explain(study: str, scenario: str, overrides: tuple[str, ...], objective: str | None,
             time_limit_s: float | None, mip_rel_gap: float, threads: int | None) -> None:
     """Why a study is infeasible (smallest relaxation), or which limits bind its optimum."""
-    from architecture import blocked_requirements, check_study
+    from architecture import blocked_requirements, check_study, decision_conflicts
     from optimizer import StudyModel
     from optimizer.diagnose import diagnose_infeasible
 
@@ -243,6 +273,7 @@ def explain(study: str, scenario: str, overrides: tuple[str, ...], objective: st
     header(loaded)
     blockers = [str(issue) for issue in check_study(loaded) if issue.check == "no_eligible_offer"]
     blockers += blocked_requirements(loaded) if not blockers else []
+    blockers += decision_conflicts(loaded)
     if blockers:
         click.echo("infeasible before any limit applies:")
         for line in blockers:

@@ -5,7 +5,7 @@ Never imports pyomo or optimizer: a planner can load, check and score without a 
 
 from architecture.architecture import Architecture
 from architecture.checks import CHECKS, check_study
-from architecture.eligibility import blocked_requirements, eligible_offers, exclusion_reason
+from architecture.eligibility import blocked_requirements, decision_conflicts, eligible_offers, exclusion_reason
 from architecture.errors import EngineError, Issue, StudyError
 from architecture.families import BY_NAME as FAMILY_BY_NAME
 from architecture.families import FAMILIES, ConstraintFamily
@@ -32,6 +32,7 @@ __all__ = [
     "blocked_requirements",
     "check_design",
     "check_study",
+    "decision_conflicts",
     "eligible_offers",
     "exclusion_reason",
     "inspect_study",

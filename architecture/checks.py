@@ -8,6 +8,7 @@ from collections.abc import Callable
 from architecture.elements import CRITICAL_PATH_MILESTONE
 from architecture.eligibility import eligible_offers, no_offer_reason, offers_by_element
 from architecture.errors import Issue, ordered
+from architecture.policy import NONE
 from architecture.study import OFFERS_FILE, PROFILE_TOLERANCE_MUSD, STUDY_FILE, Study
 
 E, OF, C = "elements.csv", OFFERS_FILE, "costs.csv"
@@ -122,6 +123,14 @@ def check_limits_refer_to_known_things(study: Study) -> list[Issue]:
     for category in limits.min_providers_per_category:
         if category not in categories:
             issues.append(Issue(f"{where}.min_providers_per_category.{category}", f"no element has category '{category}'", "unknown_id"))
+    for key, choices in (("fixed", {e: (p,) for e, p in limits.fixed.items()}), ("forbidden", limits.forbidden)):
+        for eid, pids in choices.items():
+            if eid not in study.elements:
+                issues.append(Issue(f"{where}.{key}.{eid}", f"unknown element '{eid}'", "unknown_id"))
+            for pid in pids:
+                if pid not in study.providers and not (key == "fixed" and pid == NONE):
+                    issues.append(Issue(f"{where}.{key}.{eid}", f"unknown provider '{pid}'" + ("; use 'none' to leave the element out" if key == "fixed" else ""),
+                                        "unknown_id"))
     for key in ("metric_max", "metric_min"):
         for column in getattr(limits, key):
             if column not in study.numeric_columns:

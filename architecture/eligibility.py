@@ -6,7 +6,7 @@ from collections.abc import Mapping
 
 from architecture.elements import Element
 from architecture.offers import Offer
-from architecture.policy import BarRule
+from architecture.policy import NONE, BarRule
 from architecture.providers import Provider
 from architecture.study import Study
 
@@ -105,4 +105,32 @@ def blocked_requirements(study: Study) -> list[str]:
             via = " -> ".join(f"'{e}'" for e in path)
             lines.append(f"required element '{element.id}' cannot be chosen: it requires {via}, which has "
                          f"no eligible offer{no_offer_reason(study, path[-1], excluded)}")
+    return lines
+
+
+def decision_conflicts(study: Study) -> list[str]:
+    """Decisions (--fix, --forbid) no architecture can keep, one line each naming why; the study is then infeasible."""
+    limits = study.limits
+    lines = []
+    for e, p in limits.fixed.items():
+        element = study.elements.get(e)
+        if element is None or (p != NONE and p not in study.providers):
+            continue  # an unknown id: check_limits_refer_to_known_things reports it
+        if p == NONE:
+            if element.required:
+                lines.append(f"--fix {e}=none: {e} is required, so it cannot be left out")
+            continue
+        offer = study.offers.get((e, p))
+        if offer is None:
+            lines.append(f"--fix {e}={p}: {p} made no offer for {e}")
+        elif (reason := exclusion_reason(study, offer)) is not None:
+            lines.append(f"--fix {e}={p}: the offer is not eligible: {reason}")
+        elif p in limits.forbidden.get(e, ()):
+            lines.append(f"--fix {e}={p} and --forbid {e}={p} together")
+    for e, providers in limits.forbidden.items():
+        element = study.elements.get(e)
+        if element is not None and element.required and e not in limits.fixed:
+            left = [pid for (eid, pid), offer in study.offers.items() if eid == e and pid not in providers and exclusion_reason(study, offer) is None]
+            if not left:
+                lines.append(f"--forbid on {e}: no eligible offer of the required element {e} is left")
     return lines

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from architecture.policy import NONE
 from architecture.tally import StudyTables, Tally
 
 # (limit, value, bound, sense, unit, context for the violation text)
@@ -194,6 +195,28 @@ def _metric_limits(tables: StudyTables, t: Tally) -> Iterator[CheckRow]:
         yield (f"metric_min[{col}]", t.column_sum(col), floor, ">=", column_unit(col), col)
 
 
+def _decisions(tables: StudyTables, t: Tally) -> Iterator[CheckRow]:
+    limits = tables.study.limits
+    for e, p in limits.fixed.items():
+        if p == NONE:
+            yield (f"fixed[{e}]", float(e not in t.chosen), 1.0, "==", "elements", (e, p, t.chosen.get(e)))
+        else:
+            chosen = t.chosen.get(e)
+            yield (f"fixed[{e}]", float(chosen is not None and chosen.provider == p), 1.0, "==", "elements", (e, p, chosen))
+    for e, providers in limits.forbidden.items():
+        for p in providers:
+            chosen = t.chosen.get(e)
+            yield (f"forbidden[{e},{p}]", float(chosen is not None and chosen.provider == p), 0.0, "<=", "elements", (e, p, chosen))
+
+
+def _decision_text(check: LimitCheck, context: Any, t: Tally) -> str:
+    element, provider, chosen = context
+    now = "is left out" if chosen is None else f"goes to {chosen.provider}"
+    if check.limit.startswith("forbidden"):
+        return f"{element} goes to {provider}, which --forbid rules out"
+    return f"{element} is fixed {'out' if provider == NONE else 'to ' + provider} but {now}"
+
+
 def _over(check: LimitCheck) -> str:
     return number(-check.slack)
 
@@ -276,6 +299,10 @@ FAMILIES: tuple[ConstraintFamily, ...] = (
     ConstraintFamily(
         "metric_limits", "limits on offers columns", ("metric_limits_max", "metric_limits_min"), ("metric_max", "metric_min"),
         ("metric_max", "metric_min"), 1.0, rows=_metric_limits, violation=_metric_text,
+    ),
+    ConstraintFamily(
+        "decisions", "decisions taken as given (--fix, --forbid)", ("decision_fixed", "decision_forbidden"), ("fixed", "forbidden"),
+        structural=True, rows=_decisions, violation=_decision_text,
     ),
 )
 

@@ -11,6 +11,7 @@ from architecture.objectives import BUILTIN_OBJECTIVES
 from architecture.providers import Kind
 
 Fraction = float  # a share between 0 and 1
+NONE = "none"  # `--fix ELEMENT=none`: the element is left out of the architecture
 
 class Strict(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
@@ -58,6 +59,10 @@ class Limits(Strict):
     min_providers_per_category: dict[Id, PositiveInt] = Field(default_factory=dict)
     metric_max: dict[str, float] = Field(default_factory=dict)
     metric_min: dict[str, float] = Field(default_factory=dict)
+    #: decisions taken as given (`--fix ELEMENT=PROVIDER`, `--fix ELEMENT=none` to leave an optional element out)
+    fixed: dict[Id, Id] = Field(default_factory=dict)
+    #: offers ruled out by choice (`--forbid ELEMENT=PROVIDER`): element -> providers
+    forbidden: dict[Id, tuple[Id, ...]] = Field(default_factory=dict)
 
 
 class ObjectiveSpec(Strict):

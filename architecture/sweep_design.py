@@ -26,7 +26,7 @@ SWEEP_TABLES = ("sweep", "grid", "lhs", "runs")
 SWEEP_KEYS = ("name", "description", "objective", "objectives", "points")
 ID_AXES = ("scenario", "remove_providers", "remove_elements")
 LHS_KEYS = ("samples", "seed", "decimals", "ranges", "scale")
-RUN_KEYS = ("name", *ID_AXES, "set", "scale")
+RUN_KEYS = ("name", *ID_AXES, "set", "scale", "fix", "forbid")
 
 
 def _fail(where: str, problem: str, check: str = "wrong_type") -> StudyError:
@@ -332,12 +332,29 @@ def _run(run: dict[str, Any], where: str, atoms: list[tuple[str, SweepPoint]]) -
             raise _fail(f"{where}.scale.{path}", f"expected a number (got {factor!r})")
     point = SweepPoint(
         name=name,
-        set=tuple(_table(run.get("set", {}), f"{where}.set").items()),
+        set=(*_table(run.get("set", {}), f"{where}.set").items(), *_decisions(run, where)),
         scale=tuple((path, float(factor)) for path, factor in scale.items()),
         **{key: _ids(run[key], f"{where}.{key}") for key in ID_AXES if key in run},
     )
     atoms.append((where, point))
     return point
+
+
+def _decisions(run: dict[str, Any], where: str) -> list[tuple[str, Any]]:
+    """A run's `fix` and `forbid` ("element=provider" names, as --fix and --forbid) as set paths of limits.fixed and limits.forbidden."""
+    changes: list[tuple[str, Any]] = []
+    forbidden: dict[str, list[str]] = {}
+    for key in ("fix", "forbid"):
+        for text in _ids(run.get(key, ""), f"{where}.{key}"):
+            element, sep, provider = text.partition("=")
+            if not sep or not element.strip() or not provider.strip():
+                raise _fail(f"{where}.{key}", f"expected element=provider (got {text!r})")
+            if key == "fix":
+                changes.append((f"limits.fixed.{element.strip()}", provider.strip()))
+            else:
+                forbidden.setdefault(element.strip(), []).append(provider.strip())
+    changes += [(f"limits.forbidden.{element}", providers) for element, providers in forbidden.items()]
+    return changes
 
 
 def _check_unique(points: tuple[SweepPoint, ...], source: str) -> None:

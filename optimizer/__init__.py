@@ -10,11 +10,12 @@ from optimizer.records import RunRecord
 from optimizer.run import RunResult
 from optimizer.solve import SolveOptions, Solver, SolveReport, Status, solve
 from optimizer.stress import StressResult, run_stress, write_stress
-from optimizer.study_model import StudyModel, binding_limits, binding_table, closest_run, run_study
+from optimizer.study_model import DecisionPrice, StudyModel, binding_limits, binding_table, closest_run, price_of_decisions, run_study
 from optimizer.sweep import SweepResult, run_sweep, sweep_context, sweep_folder, sweep_table
 
 __all__ = [
     "CONSTRAINT_FAMILIES",
+    "DecisionPrice",
     "ModelCache",
     "ModelData",
     "ResultTables",
@@ -32,6 +33,7 @@ __all__ = [
     "build_model",
     "closest_run",
     "extract_architecture",
+    "price_of_decisions",
     "read_tables",
     "run_stress",
     "run_study",

@@ -12,6 +12,7 @@ from collections.abc import Callable
 import pyomo.core as pyo
 
 from architecture.families import FAMILIES, ConstraintFamily
+from architecture.policy import NONE
 from optimizer.data import ModelData
 from optimizer.variables import at_most, exactly, offer_sum, selected
 
@@ -310,6 +311,30 @@ def define_metric_limits_constraints(m: pyo.ConcreteModel, data: ModelData) -> N
         m.METRICS_MIN = pyo.Set(initialize=list(lower), ordered=True)
         m.metric_min = pyo.Param(m.METRICS_MIN, mutable=True, initialize=dict(lower))
         m.metric_limits_min = pyo.Constraint(m.METRICS_MIN, rule=lambda m, k: total(k) >= m.metric_min[k])
+
+
+def define_decisions_constraints(m: pyo.ConcreteModel, data: ModelData) -> None:
+    """Decisions taken as given: --fix e=p holds assign[e,p] = 1, --fix e=none holds sigma_e = 0, --forbid e=p holds assign[e,p] = 0.
+
+    A fixed offer that is not eligible (or does not exist) is an infeasible row: the study is infeasible, and
+    `trade explain` names why. Skipped without decisions. See docs/formulation.md#decisions.
+    """
+    fixed, forbidden = data.limits.fixed, data.limits.forbidden
+    if not fixed and not forbidden:
+        return
+    if fixed:
+        m.FIXED_ELEMENTS = pyo.Set(initialize=[e for e in fixed if e in data.offers_of_element], ordered=True)
+
+        def fix(m: pyo.ConcreteModel, e: str) -> object:
+            if fixed[e] == NONE:
+                return exactly(pyo.quicksum(m.assign_by_offer[pair] for pair in data.offers_of_element[e]), 0)
+            return m.assign_by_offer[e, fixed[e]] == 1 if (e, fixed[e]) in data.offers else pyo.Constraint.Infeasible
+
+        m.decision_fixed = pyo.Constraint(m.FIXED_ELEMENTS, rule=fix)
+    pairs = [(e, p) for e, providers in forbidden.items() for p in providers if (e, p) in data.offers]
+    if pairs:
+        m.FORBIDDEN_OFFERS = pyo.Set(initialize=pairs, dimen=2, ordered=True)
+        m.decision_forbidden = pyo.Constraint(m.FORBIDDEN_OFFERS, rule=lambda m, e, p: m.assign_by_offer[e, p] == 0)
 
 
 def _define(family: ConstraintFamily) -> Callable[[pyo.ConcreteModel, ModelData], None]:

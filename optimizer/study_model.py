@@ -7,13 +7,15 @@ from __future__ import annotations
 
 import time
 from collections.abc import Mapping
-from dataclasses import replace
+from dataclasses import dataclass, replace
+from typing import Any
 
 import pandas as pd
 import pyomo.core as pyo
 
 from architecture import FAMILIES, Study
 from architecture.evaluate import evaluate
+from architecture.policy import NONE
 from optimizer.data import to_model_data
 from optimizer.extract import extract_architecture
 from optimizer.model import build_model, set_objective
@@ -157,6 +159,56 @@ class StudyModel:
 def run_study(study: Study, objective: str | None = None, options: SolveOptions | None = None) -> RunResult:
     """Optimise one objective of a (checked) study and score the answer independently."""
     return StudyModel(study, objective, options).solve()
+
+
+@dataclass(frozen=True)
+class DecisionPrice:
+    """What decisions taken as given (limits.fixed, limits.forbidden) cost against the free optimum, and what else moves.
+
+    `price` is in the objective's unit, positive when the decisions make the objective worse; `moved`
+    holds (element, provider in the free optimum, provider with the decisions; "" when left out) for
+    every element the decisions do not name whose provider changes.
+    """
+
+    decisions: str
+    free_status: str
+    free_objective_value: float | None
+    price: float | None
+    moved: tuple[tuple[str, str, str], ...]
+
+    def sentence(self, unit: str) -> str:
+        if self.price is None and self.free_objective_value is not None:
+            return f"{self.decisions} leaves no feasible architecture (the free optimum: {self.free_objective_value:,.6g} {unit})"
+        if self.price is None:
+            return f"{self.decisions}: the study without the decisions is {self.free_status} too"
+        others = len(self.moved)
+        return (f"{self.decisions} costs {'+' if self.price >= 0 else ''}{self.price:,.6g} {unit}; "
+                f"{others} other element{'s' if others != 1 else ''} move{'s' if others == 1 else ''}")
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"decisions": self.decisions, "free_status": self.free_status, "free_objective_value": self.free_objective_value,
+                "price": self.price, "moved": [{"element": e, "free": a, "decided": b} for e, a, b in self.moved]}
+
+
+def price_of_decisions(result: RunResult) -> DecisionPrice | None:
+    """The run's decisions priced against the same study without them (solved again); None without decisions."""
+    limits = result.study.limits
+    if not limits.fixed and not limits.forbidden:
+        return None
+    words = [f"leaving {e} out" if p == NONE else f"giving {e} to {p}" for e, p in limits.fixed.items()]
+    words += [f"ruling out {p} for {e}" for e, providers in limits.forbidden.items() for p in providers]
+    free_study = result.study.with_changes(limits=limits.model_copy(update={"fixed": {}, "forbidden": {}}))
+    free = StudyModel(free_study, result.objective.name, result.options).solve()
+    if free.report.objective is None or result.report.objective is None:
+        return DecisionPrice(" and ".join(words), str(free.report.status), free.report.objective, None, ())
+    sign = 1.0 if result.objective.sense == "min" else -1.0
+    named = set(limits.fixed) | set(limits.forbidden)
+    before = dict(free.architecture.assignment) if free.architecture is not None else {}
+    after = dict(result.architecture.assignment) if result.architecture is not None else {}
+    moved = tuple((e, before.get(e, ""), after.get(e, "")) for e in sorted(set(before) | set(after))
+                  if e not in named and before.get(e) != after.get(e))
+    return DecisionPrice(" and ".join(words), str(free.report.status), free.report.objective,
+                         sign * (result.report.objective - free.report.objective), moved)
 
 
 def closest_run(result: RunResult, reference: Mapping[str, str]) -> RunResult:

@@ -71,7 +71,9 @@ def fingerprint(context: SweepContext, design: SweepDesign) -> str:
     study = context.study
     payload = {
         "inputs": dict(sorted(study.input_sha256.items())),
-        "content": hashlib.sha256(repr((study.info, study.elements, study.providers, study.offers, study.limits, study.objectives)).encode()).hexdigest(),
+        # limits as set (defaults left out): a limit added to the engine later does not change the fingerprint of a sweep without it
+        "content": hashlib.sha256(repr((study.info, study.elements, study.providers, study.offers, study.limits.model_dump(exclude_defaults=True),
+                                        study.objectives)).encode()).hexdigest(),
         "changes": study_provenance(study)["changes"],
         "scenario_chain": list(study.scenario_chain),
         "objective": context.objective,

@@ -77,9 +77,10 @@ def manifest(kind: str, *, command: str | None = None, solver: dict[str, Any] | 
     return out
 
 
-def run_manifest(result: Any, command: str | None = None, kind: str = "run") -> dict[str, Any]:
-    """manifest.json of a single run (see docs/results.md)."""
+def run_manifest(result: Any, command: str | None = None, kind: str = "run", price: Any = None) -> dict[str, Any]:
+    """manifest.json of a single run (see docs/results.md); `price` (DecisionPrice) when the run took decisions as given."""
     report, spec, ev = result.report, result.objective, result.evaluation
+    extra = {"price_of_decisions": price.as_dict()} if price is not None else {}
     return manifest(
         kind, command=command, solver=solver_description(result.options, report.solver_version), study=result.study, data=result.data,
         active_families=result.active_families,
@@ -93,6 +94,7 @@ def run_manifest(result: Any, command: str | None = None, kind: str = "run") -> 
         timings_s={k: round(v, 6) for k, v in result.timings_s.items()},
         feasible_by_evaluator=None if ev is None else ev.feasible,
         violations=[] if ev is None else list(ev.violations),
+        **extra,
     )
 
 

@@ -17,10 +17,10 @@ EMPTY_ASSIGNMENT = pd.DataFrame(columns=["element", "provider"])
 
 
 def write_run(out: str | Path, result: Any, command: str | None = None, overwrite: bool = False,
-              extra_files: dict[str, Callable[[Path], None]] | None = None) -> Path:
+              extra_files: dict[str, Callable[[Path], None]] | None = None, price: Any = None) -> Path:
     """Write a run folder: manifest.json, assignment.csv, metrics.csv, limits.csv, budget_by_year.csv."""
     ev = result.evaluation
-    files: dict[str, Callable[[Path], None]] = {"manifest.json": json_writer(run_manifest(result, command))}
+    files: dict[str, Callable[[Path], None]] = {"manifest.json": json_writer(run_manifest(result, command, price=price))}
     if ev is not None:
         files["assignment.csv"] = csv_writer(ev.assignment_frame())
         files["metrics.csv"] = csv_writer(ev.metrics())

@@ -515,6 +515,8 @@ ALL_LIMITS: dict[str, Any] = {
     "metric_max": {"crew_seats": 4},
     "metric_min": {"crew_seats": 4},
     "critical_path_owners": ["nasa", "international"],
+    "fixed": {"ppe": "nasa"},
+    "forbidden": {"halo": ["nasa"]},
 }
 
 

@@ -34,6 +34,7 @@ CASES = {
     "provider_used_link": (("limits.excluded_providers=[]", "providers[id=esa].capacity=2", "limits.metric_min.partner_value=8"),
                            "agency_cost_musd", 4180, 4130, "lies"),
     "metric_limits": (("limits.metric_max.partner_value=6",), "cost", 4200, 4050, "metric_limits"),
+    "decisions": (("limits.fixed.halo=nasa",), "cost", 4950, 4050, "decisions"),
 }
 
 

@@ -13,7 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from architecture import Architecture, Study, blocked_requirements, check_study
+from architecture import Architecture, Study, blocked_requirements, check_study, decision_conflicts
 from architecture.elements import Element
 from architecture.evaluate import feasible_objectives
 from architecture.offers import Offer
@@ -74,6 +74,10 @@ def tiny_studies(draw: st.DrawFn) -> Study:
     if any(c not in categories for c in limits.min_providers_per_category):
         limits = limits.model_copy(update={"min_providers_per_category": {}})
     limits = limits.model_copy(update={"barred": tuple(rule for rule in limits.barred if rule.category in (None, *categories))})
+    if draw(st.integers(0, 3)) == 0:  # a decision taken as given, possible or not
+        limits = limits.model_copy(update={"fixed": {draw(st.sampled_from(ids)): draw(st.sampled_from([*providers, "none"]))}})
+    if draw(st.integers(0, 3)) == 0:
+        limits = limits.model_copy(update={"forbidden": {draw(st.sampled_from(ids)): (draw(st.sampled_from(list(providers))),)}})
     if "first_landing" in limits.max_milestone_slip_months and not any(e.milestones for e in elements.values()):
         limits = limits.model_copy(update={"max_milestone_slip_months": {}})
     return Study(info=StudyInfo(name="random", first_year=2025, last_year=2027, slip_propagation=draw(st.sampled_from(("max", "add")))),
@@ -108,7 +112,7 @@ def test_engine_agrees_with_brute_force(study, objective):
         diagnosis = diagnose_infeasible(study)  # `trade explain` on an infeasible study
         assert not diagnosis.feasible
         return
-    assert not errors and not blocked_requirements(study)
+    assert not errors and not blocked_requirements(study) and not decision_conflicts(study)
     assert result.report.status == "optimal", (result.report.status, result.report.message)
     assert result.report.objective == pytest.approx(best, rel=1e-6, abs=1e-6)
     assert result.evaluation is not None and result.evaluation.feasible, result.evaluation.violations
