@@ -485,6 +485,46 @@ def stress(study: str, scenario: str, overrides: tuple[str, ...], objective: str
 
 
 @cli.command()
+@study_argument
+@click.option("--objective", default=None, help="Objective whose optimum the alternatives stay near (default: the study's first).")
+@click.option("--slack", type=float, default=0.05, show_default=True, help="How far from the optimum's value, as a fraction (0-1).")
+@click.option("--count", type=int, default=10, show_default=True, help="Alternatives to find besides the optimum.")
+@click.option("--out", type=click.Path(file_okay=False), default=None, help="Alternatives folder to write (default: a new folder under results/).")
+@click.option("--overwrite", is_flag=True, help="Replace the --out folder if it exists.")
+@solve_options
+def alternatives(study: str, scenario: str, overrides: tuple[str, ...], objective: str | None, slack: float, count: int, out: str | None,
+                 overwrite: bool, time_limit_s: float | None, mip_rel_gap: float, threads: int | None) -> None:
+    """Architectures within a slack of the optimum, each as different as can be, and the decisions that hold in all of them."""
+    from pathlib import Path
+
+    from optimizer.alternatives import alternatives as near_optimal
+    from optimizer.alternatives import check_flags
+    from optimizer.output import default_run_dir, refuse_existing, write_alternatives
+
+    check_flags(slack, count)
+    loaded = load(study, scenario, overrides)
+    spec = loaded.objective(objective or loaded.default_objective)
+    target = Path(out) if out else default_run_dir(loaded, "alternatives", spec.name)
+    refuse_existing(target, overwrite)
+    header(loaded)
+    result = near_optimal(loaded, spec.name, slack, count, options_from(time_limit_s, mip_rel_gap, threads))
+    written = write_alternatives(target, result, overwrite=overwrite)
+    if result.optimum is None:
+        click.echo(f"wrote {written}")
+        click.echo(f"the study has no optimum ({result.status}); `trade explain {study}` says why", err=True)
+        sys.exit(EXIT_INFEASIBLE)
+    click.echo(f"optimum {spec.name} = {fmt(result.optimum, spec.display_unit)}; {len(result.table) - 1} alternatives within "
+               f"{slack:.1%} ({result.solves} solves in {result.runtime_s:.2f} s)")
+    click.echo(result.table.to_string(index=False))
+    held = result.decisions[result.decisions["holds_within_slack"]]
+    click.echo(f"decisions that hold within the slack: {len(held)} of {len(result.decisions)} elements")
+    for row in result.decisions.itertuples():
+        state = "holds" if row.holds_within_slack else f"could also be: {row.other_providers or '(left out)'}"
+        click.echo(f"  {row.element:<32} {row.provider_in_optimum or '(left out)':<22} {state}")
+    click.echo(f"wrote {written}")
+
+
+@cli.command()
 @click.argument("result_dir", type=click.Path(file_okay=False))
 @click.option("--out", type=click.Path(dir_okay=False), default=None, help="The page to write (default: RESULT_DIR/report.html).")
 @click.option("--overwrite", is_flag=True, help="Replace the page if it exists.")

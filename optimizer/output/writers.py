@@ -9,7 +9,7 @@ from typing import Any
 import pandas as pd
 
 from optimizer.output.folders import clean_number, csv_writer, json_writer, write_folder
-from optimizer.output.manifests import manifest, pareto_manifest, run_manifest
+from optimizer.output.manifests import manifest, pareto_manifest, run_manifest, solver_description
 from optimizer.output.plots import draw_fronts, plot_writer
 from optimizer.output.reading import ResultFolder
 
@@ -71,4 +71,24 @@ def write_comparison(out: str | Path, comparison: Any, results: list[ResultFolde
         axes = [SimpleNamespace(name=n, sense=s, unit=u) for n, s, u in comparison.objectives]
         fronts = [(r.label, r.points) for r in results if not r.points.empty]
         files["overlay.png"] = plot_writer(draw_fronts(fronts, axes, "compared fronts"))
+    return write_folder(Path(out), files, overwrite)
+
+
+def write_alternatives(out: str | Path, result: Any, command: str | None = None, overwrite: bool = False) -> Path:
+    """An alternatives folder: manifest.json, alternatives.csv, assignments.csv, decisions.csv (docs/results.md)."""
+    spec = result.objective
+    options = result.report_options
+    described = manifest(
+        "alternatives", command=command, solver=solver_description(options, result.report.solver_version if result.report else None),
+        study=result.study,
+        objective={"name": spec.name, "sense": spec.sense, "unit": spec.display_unit},
+        slack=result.slack, count=result.count, status=result.status, optimum=clean_number(result.optimum),
+        alternatives=max(len(result.table) - 1, 0), solves=result.solves, timings_s={"total_s": round(result.runtime_s, 6)},
+    )
+    files: dict[str, Callable[[Path], None]] = {
+        "manifest.json": json_writer(described),
+        "alternatives.csv": csv_writer(result.table),
+        "assignments.csv": csv_writer(result.assignments),
+        "decisions.csv": csv_writer(result.decisions),
+    }
     return write_folder(Path(out), files, overwrite)
