@@ -525,6 +525,45 @@ def alternatives(study: str, scenario: str, overrides: tuple[str, ...], objectiv
 
 
 @cli.command()
+@study_argument
+@click.option("--objective", default=None, help="Objective whose optimum the prices are measured against (default: the study's first).")
+@click.option("--out", type=click.Path(file_okay=False), default=None, help="Break-even folder to write (default: a new folder under results/).")
+@click.option("--overwrite", is_flag=True, help="Replace the --out folder if it exists.")
+@solve_options
+def breakeven(study: str, scenario: str, overrides: tuple[str, ...], objective: str | None, out: str | None, overwrite: bool,
+              time_limit_s: float | None, mip_rel_gap: float, threads: int | None) -> None:
+    """Break-even prices: for every eligible offer, the highest cost (US$M) at which some optimum still includes it."""
+    from pathlib import Path
+
+    from optimizer.breakeven import breakeven as break_even
+    from optimizer.output import default_run_dir, refuse_existing, write_breakeven
+
+    loaded = load(study, scenario, overrides)
+    spec = loaded.objective(objective or loaded.default_objective)
+    target = Path(out) if out else default_run_dir(loaded, "breakeven", spec.name)
+    refuse_existing(target, overwrite)
+    header(loaded)
+    result = break_even(loaded, spec.name, options_from(time_limit_s, mip_rel_gap, threads))
+    written = write_breakeven(target, result, overwrite=overwrite)
+    if result.optimum is None:
+        click.echo(f"wrote {written}")
+        click.echo(f"the study has no optimum ({result.status}); `trade explain {study}` says why", err=True)
+        sys.exit(EXIT_INFEASIBLE)
+    click.echo(f"optimum {spec.name} = {fmt(result.optimum, spec.display_unit)}; break-even prices of {len(result.table)} offers "
+               f"({result.solves} solves in {result.runtime_s:.2f} s)")
+    click.echo(f"  {'element':<24} {'provider':<20} {'cost':>10} {'break-even':>11} {'margin':>10}")
+    for row in result.table.itertuples():
+        price = "any" if row.breakeven_cost_musd == float("inf") else "-" if row.breakeven_cost_musd != row.breakeven_cost_musd \
+            else f"{row.breakeven_cost_musd:,.2f}"
+        margin = "" if row.margin_musd != row.margin_musd else f"{row.margin_musd:+,.2f}"
+        click.echo(f"{'*' if row.chosen else ' '} {row.element:<24} {row.provider:<20} {row.cost_musd:>10,.2f} {price:>11} {margin:>10}"
+                   f"{'  ' + row.note if row.note else ''}")
+    click.echo("* chosen in the optimum; US$M. A chosen offer stays in some optimum up to its break-even, "
+               "another joins one at or below it.")
+    click.echo(f"wrote {written}")
+
+
+@cli.command()
 @click.argument("result_dir", type=click.Path(file_okay=False))
 @click.option("--out", type=click.Path(dir_okay=False), default=None, help="The page to write (default: RESULT_DIR/report.html).")
 @click.option("--overwrite", is_flag=True, help="Replace the page if it exists.")

@@ -193,7 +193,7 @@ def define_partner_share_max_constraints(m: pyo.ConcreteModel, data: ModelData) 
 
     programme_cost_musd = sum q[e,p] x[e,p] (q = cost + in-kind value); for p international:
     sum_{e} q[e,p] x[e,p] <= max_partner_share * programme_cost_musd. A partner whose offers cannot
-    reach the share in any assignment gets no row. Skipped without the limit; the share is a
+    reach the share in any assignment gets no row (unless prices move after the build). Skipped without the limit; the share is a
     constant for the reason given in define_commercial_share_min_constraints.
     See docs/formulation.md#partner_share_max.
     """
@@ -202,7 +202,7 @@ def define_partner_share_max_constraints(m: pyo.ConcreteModel, data: ModelData) 
     if share is None or not partners:
         return
     q = {pair: offer.programme_cost_musd for pair, offer in data.offers.items()}
-    m.PARTNERS = pyo.Set(initialize=_partners_that_can_exceed(data, q, partners, share), ordered=True)
+    m.PARTNERS = pyo.Set(initialize=partners if data.prices_move else _partners_that_can_exceed(data, q, partners, share), ordered=True)
     if not m.PARTNERS:
         return
     m.programme_cost_musd = pyo.Var(domain=pyo.NonNegativeReals)

@@ -38,6 +38,8 @@ class ModelData:
     gating: Mapping[str, tuple[str, ...]]
     slip_bound_months: Mapping[str, float]
     categories: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    #: offer prices change after the build (break-even prices): keep rows that could bind only at other prices
+    prices_move: bool = False
 
     @property
     def limits(self):  # noqa: ANN201 - architecture.policy.Limits
@@ -67,8 +69,8 @@ def _slip_bounds(study: Study, offers_of_element: Mapping[str, tuple[Pair, ...]]
     return bounds
 
 
-def to_model_data(study: Study) -> ModelData:
-    """Sets and parameters of the formulation; exclusions applied, reasons kept."""
+def to_model_data(study: Study, prices_move: bool = False) -> ModelData:
+    """Sets and parameters of the formulation; exclusions applied, reasons kept (`prices_move`: see ModelData)."""
     eligible, excluded = eligible_offers(study)
     by_element: dict[str, list[Pair]] = {eid: [] for eid in study.elements}
     by_provider: dict[str, list[Pair]] = {pid: [] for pid in study.providers}
@@ -103,4 +105,5 @@ def to_model_data(study: Study) -> ModelData:
         gating={k: tuple(v) for k, v in gating.items()},
         slip_bound_months=_slip_bounds(study, offers_of_element, eligible),
         categories={k: tuple(v) for k, v in categories.items()},
+        prices_move=prices_move,
     )

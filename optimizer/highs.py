@@ -191,6 +191,17 @@ class HighsProblem:
         self.h.writeModel(path)
 
 
+def linear_terms(expr: Any) -> tuple[list[float], list[Any], float]:
+    """(coefficients, variables, constant) of a linear Pyomo expression; a variable may repeat, fixed ones count as constants."""
+    terms = HighsModel._linear_terms(expr)
+    if terms is not None:
+        return terms
+    repn = generate_standard_repn(expr, compute_values=True, quadratic=False)
+    if repn.nonlinear_expr is not None:
+        raise ValueError(f"{getattr(expr, 'name', expr)} is not linear")
+    return [float(c) for c in repn.linear_coefs], list(repn.linear_vars), float(repn.constant)
+
+
 class HighsModel:
     """A Pyomo model in HiGHS: the column of each variable, the rows of each constraint, and updates.
 
@@ -307,6 +318,14 @@ class HighsModel:
                 self._send_coefficients(con, row, body)
             constant = self.row_constant(con)
             self.problem.set_row_bounds(row, -INF if low is None else low - constant, INF if high is None else high - constant)
+
+    def update_bounds(self, variables: Iterable[Any]) -> None:
+        """Re-send these variables' bounds (`setlb`/`setub`: a fixed variable would turn into a constant in re-sent rows)."""
+        for var in variables:
+            column = self.column_of.get(id(var))
+            if column is not None:
+                lower, upper = var.bounds
+                self.problem.h.changeColBounds(column, -INF if lower is None else float(lower), INF if upper is None else float(upper))
 
     # -- solving ---------------------------------------------------------------------------
 

@@ -146,6 +146,11 @@ class Solver:
         if self.highs is not None:
             self.highs.update_rows(constraints)
 
+    def update_bounds(self, variables: Iterable[Any]) -> None:
+        """Send these variables' bounds again (after `setlb`/`setub`)."""
+        if self.highs is not None:
+            self.highs.update_bounds(variables)
+
     def reset(self) -> None:
         """Forget earlier searches: the next solve starts afresh, whatever this solver solved before."""
         if self.highs is not None:

@@ -31,12 +31,12 @@ PARAMETRIC = tuple(family for family in FAMILIES if family.mutable)
 class StudyModel:
     """The model of one study and objective, built once and kept in HiGHS by its own solver."""
 
-    def __init__(self, study: Study, objective: str | None = None, options: SolveOptions | None = None):
+    def __init__(self, study: Study, objective: str | None = None, options: SolveOptions | None = None, prices_move: bool = False):
         self.options = options or SolveOptions()
         self.study = study
         self.spec = study.objective(objective or study.default_objective)
         start = time.perf_counter()
-        self.data = to_model_data(study)
+        self.data = to_model_data(study, prices_move)
         built = time.perf_counter()
         self.m = build_model(self.data, self.spec.name)
         self.solver = Solver(self.options)

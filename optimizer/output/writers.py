@@ -92,3 +92,20 @@ def write_alternatives(out: str | Path, result: Any, command: str | None = None,
         "decisions.csv": csv_writer(result.decisions),
     }
     return write_folder(Path(out), files, overwrite)
+
+
+def write_breakeven(out: str | Path, result: Any, command: str | None = None, overwrite: bool = False) -> Path:
+    """A break-even folder: manifest.json, breakeven.csv (docs/results.md)."""
+    spec = result.objective
+    described = manifest(
+        "breakeven", command=command, solver=solver_description(result.options, result.solver_version), study=result.study,
+        objective={"name": spec.name, "sense": spec.sense, "unit": spec.display_unit},
+        status=result.status, optimum=clean_number(result.optimum), offers=len(result.table),
+        resolution_musd=0.01, price_cap_musd=clean_number(result.price_cap_musd), solves=result.solves,
+        timings_s={"total_s": round(result.runtime_s, 6)},
+    )
+    files: dict[str, Callable[[Path], None]] = {
+        "manifest.json": json_writer(described),
+        "breakeven.csv": csv_writer(result.table),
+    }
+    return write_folder(Path(out), files, overwrite)
