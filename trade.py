@@ -443,6 +443,52 @@ def sweep(study: str, scenario: str, overrides: tuple[str, ...], grid: str, obje
 
 @cli.command()
 @study_argument
+@click.option("--design", "design_file", required=True, type=click.Path(dir_okay=False),
+              help="The sensitivity file: [ranges] of --set paths and [scale] factors, each [low, high] (docs/scripting.md).")
+@click.option("--method", type=click.Choice(["morris", "sobol"]), default=None,
+              help="Morris screening (mu*, sigma) or Sobol indices (S1, ST) [default: the file's, else morris].")
+@click.option("--objective", default=None, help="Objective of every run (default: the file's, else the study's first).")
+@click.option("--out", type=click.Path(file_okay=False), default=None,
+              help="Sensitivity folder (default: results/<study>/sensitivity-<file>-<method>-<hash>/). The same command resumes.")
+@click.option("--overwrite", is_flag=True, help="Start afresh in an --out folder that exists.")
+@click.option("--progress/--no-progress", default=None, help="Progress bar (default: only on a terminal).")
+@parallel_options
+@solve_options
+def sensitivity(study: str, scenario: str, overrides: tuple[str, ...], design_file: str, method: str | None, objective: str | None,
+                out: str | None, overwrite: bool, progress: bool | None, workers: int | None, scheduler: str | None,
+                time_limit_s: float | None, mip_rel_gap: float, threads: int | None) -> None:
+    """Global sensitivity: which inputs move the optimum, sampled by SALib and solved as a sweep (resumable)."""
+    from pathlib import Path
+
+    from architecture.sensitivity_design import load_sensitivity_design
+    from optimizer.sensitivity import RANKED_BY, plan, run_sensitivity
+
+    loaded = load(study, scenario, overrides)
+    design = load_sensitivity_design(design_file).with_method(method)
+    options = options_from(time_limit_s, mip_rel_gap, threads)
+    planned = plan(loaded, design, objective, options)
+    name = planned.objective
+    target = Path(out) if out else planned.default_folder(loaded, design)
+    header(loaded)
+    where = f"Dask scheduler {scheduler}" if scheduler else f"{workers or 'all'} local worker(s)"
+    click.echo(f"sensitivity {design_file}: {design.method}, {len(design.inputs)} inputs, objective {name}, on {where}")
+    result = run_sensitivity(loaded, design, target, objective=name, options=options, workers=workers, scheduler=scheduler,
+                             overwrite=overwrite, progress=progress, command=None)
+    if result.resumed:
+        click.echo(f"resumed: {result.resumed} runs were already done")
+    solved = int(result.samples["feasible"].sum())
+    click.echo(f"{len(result.samples)} samples, {result.runs} distinct runs, {solved} samples with a solution")
+    key = RANKED_BY[design.method]
+    rows = result.indices[result.indices["output"] == name].sort_values(key, ascending=False)
+    click.echo(f"what moves {name} ({key}, largest first):")
+    for row in rows.to_dict("records"):
+        extra = f"sigma {row['sigma']:,.4g}" if design.method == "morris" else f"S1 {row['S1']:,.3f}"
+        click.echo(f"  {row['input']:<60} {key} {row[key]:>12,.4g}  {extra}{'  ' + row['note'] if row['note'] else ''}")
+    click.echo(f"wrote {target} (indices.csv, samples.csv, tornado.png, runs/)")
+
+
+@cli.command()
+@study_argument
 @click.option("--objective", default=None, help="Objective to re-solve (default: the study's first).")
 @click.option("--kinds", default="international,commercial", show_default=True, help="Provider kinds to drop, each provider in turn.")
 @click.option("--out", type=click.Path(file_okay=False), default=None, help="Stress folder to write (default: a new folder under results/).")

@@ -26,3 +26,11 @@ def make_study(tiny_study: Study):
         return apply_overrides(tiny_study, overrides)
 
     return make
+
+
+@pytest.fixture(scope="session")
+def dask_cluster():
+    """A local Dask cluster of two worker processes, shared by the tests that run on Dask."""
+    distributed = pytest.importorskip("dask.distributed")
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None) as cluster:
+        yield cluster

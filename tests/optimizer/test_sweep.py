@@ -101,13 +101,6 @@ def test_local_pool_gives_the_serial_results(tiny_study, serial):
     pd.testing.assert_frame_equal(results(pooled.table), results(serial.table))
 
 
-@pytest.fixture(scope="module")
-def dask_cluster():
-    distributed = pytest.importorskip("dask.distributed")
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None) as cluster:
-        yield cluster
-
-
 def test_dask_cluster_gives_the_local_results(tiny_study, serial, dask_cluster):
     on_dask = run_sweep(tiny_study, SweepDesign.from_dict(MIXED), scheduler=dask_cluster.scheduler_address)
     pd.testing.assert_frame_equal(results(on_dask.table), results(serial.table))
