@@ -30,7 +30,7 @@ from optimizer.output import (
     write_sweep_record,
     write_sweep_table,
 )
-from optimizer.solve import SolveOptions
+from optimizer.solve import MANY_SMALL_SOLVES_OPTIONS, SolveOptions
 from optimizer.study_model import closest_run
 from optimizer.sweep_execution import MAX_BATCH, default_workers, execute, run_batches, run_points
 from optimizer.sweep_point import ERROR, INVALID, SOLVED, SweepContext, run_point
@@ -42,9 +42,8 @@ __all__ = [
     "sweep_context", "sweep_folder", "sweep_manifest", "sweep_table",
 ]
 
-# HiGHS options of sweep runs unless the caller sets its own: on the reference study's runs, restarts and the
-# feasibility-jump heuristic cost more than they save (HiGHS time per run 64 ms against 200 ms; same optima, same gap).
-SWEEP_SOLVER_OPTIONS = {"mip_allow_restart": False, "mip_heuristic_run_feasibility_jump": False}
+# HiGHS options of sweep runs unless the caller sets its own (optimizer.solve.MANY_SMALL_SOLVES_OPTIONS says why).
+SWEEP_SOLVER_OPTIONS = MANY_SMALL_SOLVES_OPTIONS
 
 
 @dataclass(frozen=True)
