@@ -100,3 +100,11 @@ def test_fronts_and_sweeps_take_decisions(tmp_path, tiny_study):
     table = run_sweep(tiny_study, design, workers=1).table.set_index("name")
     assert table.loc["halo nasa", "assign:halo"] == "nasa" and table.loc["halo nasa", "objective_value"] == 4950
     assert table.loc["no esa halo", "assign:halo"] != "esa" and table.loc["free", "objective_value"] == 4050
+
+
+def test_every_command_on_a_study_takes_fix_and_forbid():
+    """The flags come with the STUDY argument (trade.study_argument): a command added later, such as `trade confidence`, gets them too."""
+    for name, command in cli.commands.items():
+        params = {param.name for param in command.params}
+        if "study" in params:
+            assert {"fix", "forbid"} <= {opt.lstrip("-") for param in command.params for opt in param.opts}, name
