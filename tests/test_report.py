@@ -21,7 +21,7 @@ from trade import cli
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 REQUIRE_BROWSER = os.environ.get("GATEWAY_TRADE_REQUIRE_BROWSER") == "1"
-KINDS = ("run", "pareto", "pareto3", "compare", "sweep", "stress")
+KINDS = ("run", "pareto", "pareto3", "compare", "sweep", "stress", "alternatives", "breakeven", "sensitivity")
 
 
 def invoke(*args: object):
@@ -35,6 +35,9 @@ def folders(tmp_path_factory) -> dict[str, Path]:
     sweep_file = root / "sweep.toml"
     sweep_file.write_text('[grid]\n"limits.total_budget_musd" = [5000, 22617.7]\nscenario = ["", "esa_withdraws"]\n'
                           'remove_providers = ["", "jaxa"]\n', encoding="utf-8")
+    sens_file = root / "sens.toml"
+    sens_file.write_text('[sensitivity]\ntrajectories = 4\n[ranges]\n"offers[element=crewed_lander,provider=nasa].cost_musd" = [2600.0, 3400.0]\n'
+                         '[scale]\n"limits.annual_budget_musd" = [0.95, 1.15]\n', encoding="utf-8")
     commands = {
         "run": ("run", REFERENCE, "--explain", "--out", root / "run"),
         "pareto": ("pareto", REFERENCE, "--objectives", "cost,partnership", "--out", root / "pareto"),
@@ -42,6 +45,9 @@ def folders(tmp_path_factory) -> dict[str, Path]:
         "esa": ("pareto", REFERENCE, "--objectives", "cost,partnership", "--scenario", "esa_withdraws", "--out", root / "esa"),
         "sweep": ("sweep", REFERENCE, "--grid", sweep_file, "--workers", "1", "--out", root / "sweep"),
         "stress": ("stress", REFERENCE, "--workers", "1", "--out", root / "stress"),
+        "alternatives": ("alternatives", REFERENCE, "--count", "4", "--out", root / "alternatives"),
+        "breakeven": ("breakeven", REFERENCE, "--objective", "partnership", "--out", root / "breakeven"),
+        "sensitivity": ("sensitivity", REFERENCE, "--design", sens_file, "--workers", "1", "--out", root / "sensitivity"),
     }
     for name, command in commands.items():
         result = invoke(*command)
@@ -194,3 +200,14 @@ def test_the_manifest_kind_decides_the_page(folders):
     assert manifest["kind"] == "compare"
     page = (folders["compare"] / "report.html").read_text(encoding="utf-8")
     assert "The fronts overlaid" in page and "Dominance and coverage" in page
+
+
+@pytest.mark.parametrize(("kind", "sections"), [
+    ("alternatives", ("Alternatives within the slack", "Who builds what in each", "Decisions that hold")),
+    ("breakeven", ("Cost and break-even price of each offer", "breakeven.csv")),
+    ("sensitivity", ("What moves cost", "What moves feasible", "indices.csv", "samples.csv")),
+])
+def test_decision_support_pages_show_their_sections(folders, kind, sections):
+    page = (folders[kind] / "report.html").read_text(encoding="utf-8")
+    for text in sections:
+        assert text in page, (kind, text)

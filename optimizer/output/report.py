@@ -2,8 +2,8 @@
 
 Every chart has a plain HTML table behind it, so the page reads without JavaScript and with a
 screen reader. The page is built from the folder's files alone and written atomically. The
-sections of each kind of folder are in optimizer/output/report_sections.py, the page's building
-blocks in report_html.py.
+sections of each kind of folder are in optimizer/output/report_sections.py (and report_decisions.py
+for alternatives, break-even and sensitivity folders), the page's building blocks in report_html.py.
 """
 
 from __future__ import annotations
@@ -14,19 +14,21 @@ from pathlib import Path
 from typing import Any
 
 from architecture import Issue, StudyError
-from optimizer.output import report_sections
+from optimizer.output import report_decisions, report_sections
 from optimizer.output.folders import refuse_existing
 from optimizer.output.reading import ResultTables, read_tables
 from optimizer.output.report_html import page, provenance
 
 REPORT_FILE = "report.html"
+#: The page of each kind of result folder.
+BY_KIND = {**report_sections.BY_KIND, **report_decisions.BY_KIND}
 
 
 def render_report(folder: ResultTables) -> str:
-    """The HTML page of a result folder (a run, Pareto, compare, sweep or stress folder)."""
-    builder: Callable[[ResultTables], tuple[str, list[str], dict[str, Any], str]] | None = report_sections.BY_KIND.get(folder.kind)
+    """The HTML page of a result folder (run, Pareto, compare, sweep, stress, alternatives, break-even or sensitivity)."""
+    builder: Callable[[ResultTables], tuple[str, list[str], dict[str, Any], str]] | None = BY_KIND.get(folder.kind)
     if builder is None:
-        known = ", ".join(sorted(report_sections.BY_KIND))
+        known = ", ".join(sorted(BY_KIND))
         raise StudyError(Issue(str(folder.path), f"a '{folder.kind}' folder has no report (known kinds: {known})", "wrong_type"))
     try:
         subtitle, body, data, script = builder(folder)
