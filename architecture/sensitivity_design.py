@@ -7,14 +7,13 @@ job; see docs/scripting.md#sensitivity-files for the file format.
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from architecture.errors import Issue, StudyError
 from architecture.study import Study
-from architecture.sweep_design import SweepPoint, apply_point
+from architecture.sweep_design import SweepPoint, apply_point, read_design_file
 
 METHODS = ("morris", "sobol")
 TABLES = ("sensitivity", "ranges", "scale")
@@ -84,14 +83,7 @@ class SensitivityDesign:
 
 def load_sensitivity_design(path: str | Path) -> SensitivityDesign:
     """Read a sens.toml; any problem is a one-line StudyError naming the file and key."""
-    path = Path(path)
-    if not path.is_file():
-        raise _fail(str(path), "sensitivity design not found", "missing_file")
-    try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise _fail(str(path), f"is not valid TOML: {exc}", "toml_syntax") from None
-    return parse_sensitivity_design(raw, str(path))
+    return parse_sensitivity_design(read_design_file(path, "sensitivity design"), str(path))
 
 
 def parse_sensitivity_design(raw: dict[str, Any], source: str = "sensitivity") -> SensitivityDesign:

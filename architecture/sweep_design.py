@@ -164,16 +164,20 @@ class SweepDesign:
         return _parse(dict(raw), source)
 
 
-def load_sweep_design(path: str | Path) -> SweepDesign:
-    """Read and expand a sweep.toml; any problem is a one-line StudyError naming file and key."""
+def read_design_file(path: str | Path, what: str) -> dict[str, Any]:
+    """The tables of a design file (sweep.toml, sens.toml); a missing or broken file is a one-line StudyError."""
     path = Path(path)
     if not path.is_file():
-        raise _fail(str(path), "sweep file not found", "missing_file")
+        raise _fail(str(path), f"{what} not found", "missing_file")
     try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        return tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise _fail(str(path), f"is not valid TOML: {exc}", "toml_syntax") from None
-    return _parse(raw, str(path))
+
+
+def load_sweep_design(path: str | Path) -> SweepDesign:
+    """Read and expand a sweep.toml; any problem is a one-line StudyError naming file and key."""
+    return _parse(read_design_file(path, "sweep file"), str(path))
 
 
 def _parse(raw: dict[str, Any], source: str) -> SweepDesign:
