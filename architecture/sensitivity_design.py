@@ -110,6 +110,9 @@ def parse_sensitivity_design(raw: dict[str, Any], source: str = "sensitivity") -
             inputs.append(SensitivityInput(group, key, float(low), float(high), all(isinstance(v, int) for v in value), where))
     if not inputs:
         raise _fail(f"{source}:ranges", "the design varies nothing; add [ranges] (--set paths) or [scale] (factors)", "missing_value")
+    if len(inputs) < 2:
+        raise _fail(inputs[0].where, "a sensitivity design needs 2 or more inputs to rank; for one, sweep its range (trade sweep)",
+                    "missing_value")
     return SensitivityDesign(inputs=tuple(inputs), source=source, **options)
 
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from importlib.metadata import version
 from pathlib import Path
@@ -54,16 +56,28 @@ def salib_problem(design: SensitivityDesign) -> dict[str, Any]:
     return {"num_vars": len(design.inputs), "names": [i.name for i in design.inputs], "bounds": [[i.low, i.high] for i in design.inputs]}
 
 
+@contextmanager
+def _seeded(seed: int) -> Iterator[None]:
+    """Numpy's global generator seeded too, then restored: SALib before 1.5 draws from it and ignores a seed of 0."""
+    state = np.random.get_state()
+    np.random.seed(seed)
+    try:
+        yield
+    finally:
+        np.random.set_state(state)
+
+
 def sample_inputs(design: SensitivityDesign) -> np.ndarray:
     """SALib's samples, one row per sample: Morris trajectories ((D+1) rows each) or Saltelli blocks ((D+2) rows each)."""
     problem = salib_problem(design)
-    if design.method == "morris":
-        from SALib.sample import morris
+    with _seeded(design.seed):
+        if design.method == "morris":
+            from SALib.sample import morris
 
-        return morris.sample(problem, design.trajectories, num_levels=design.levels, seed=design.seed)
-    from SALib.sample import sobol
+            return morris.sample(problem, design.trajectories, num_levels=design.levels, seed=design.seed)
+        from SALib.sample import sobol
 
-    return sobol.sample(problem, design.samples, calc_second_order=False, seed=design.seed)
+        return sobol.sample(problem, design.samples, calc_second_order=False, seed=design.seed)
 
 
 def sample_point(design: SensitivityDesign, row: np.ndarray) -> SweepPoint:
@@ -134,8 +148,10 @@ def run_sensitivity(study: Study, design: SensitivityDesign, out: str | Path | N
                       scheduler=scheduler, progress=progress, command=command)
     samples = _samples(design, X, points, swept.table)
     outputs = [objective, *(c for c in _outputs(swept.table, design) if c != objective), FEASIBLE]
-    indices = pd.concat([analyse(design, X, samples[name].to_numpy(dtype=float), name) for name in outputs if name in samples],
-                        ignore_index=True)
+    records = [row for name in outputs if name in samples for row in analyse(design, X, samples[name].to_numpy(dtype=float), name)
+               .to_dict("records")]  # one frame from records: pandas 2.1 warns on concatenating all-NA columns
+    indices = pd.DataFrame(records, columns=INDEX_COLUMNS[design.method])
+    indices["rank"] = indices["rank"].astype("Int64")
     if folder is not None:
         write_sensitivity_tables(folder, samples, indices, objective, RANKED_BY[design.method])
         solved = int(samples.drop_duplicates("run_id")["status"].isin(SOLVED).sum())
@@ -195,13 +211,15 @@ def analyse(design: SensitivityDesign, X: np.ndarray, Y: np.ndarray, output: str
     elif design.method == "morris":
         from SALib.analyze import morris
 
-        found = morris.analyze(problem, x, y, num_levels=design.levels, seed=design.seed)
+        with _seeded(design.seed):
+            found = morris.analyze(problem, x, y, num_levels=design.levels, seed=design.seed)
         frame = pd.DataFrame({"output": output, "input": names, "mu_star": found["mu_star"], "mu_star_conf": found["mu_star_conf"],
                               "sigma": found["sigma"], "mu": found["mu"], "note": note}, columns=columns)
     else:
         from SALib.analyze import sobol
 
-        found = sobol.analyze(problem, y, calc_second_order=False, seed=design.seed)
+        with _seeded(design.seed):
+            found = sobol.analyze(problem, y, calc_second_order=False, seed=design.seed)
         frame = pd.DataFrame({"output": output, "input": names, "S1": found["S1"], "S1_conf": found["S1_conf"], "ST": found["ST"],
                               "ST_conf": found["ST_conf"], "note": note}, columns=columns)
     frame["runs_used"] = used * block

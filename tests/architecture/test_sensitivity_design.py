@@ -9,6 +9,7 @@ from architecture.sensitivity_design import check_sensitivity_design, load_sensi
 from tests.conftest import TINY
 
 LANDER = "offers[element=lander,provider=spacex].cost_musd"
+BUDGET = "limits.total_budget_musd"
 
 
 def test_a_design_names_set_paths_and_scale_keys():
@@ -22,11 +23,12 @@ def test_a_design_names_set_paths_and_scale_keys():
 
 
 @pytest.mark.parametrize(("raw", "message"), [
-    ({"ranges": {LANDER: [4000, 4000]}}, f"sens.toml:ranges.{LANDER}: the range [4000, 4000] is empty"),
-    ({"ranges": {LANDER: [4000, 2000]}}, f"sens.toml:ranges.{LANDER}: the range [4000, 2000] is empty"),
+    ({"ranges": {LANDER: [4000, 4000], BUDGET: [1, 2]}}, f"sens.toml:ranges.{LANDER}: the range [4000, 4000] is empty"),
+    ({"ranges": {LANDER: [4000, 2000], BUDGET: [1, 2]}}, f"sens.toml:ranges.{LANDER}: the range [4000, 2000] is empty"),
     ({"ranges": {LANDER: [1]}}, f"sens.toml:ranges.{LANDER}: expected [low, high]"),
     ({"ranges": {"budget": [1, 2]}}, "sens.toml:ranges.budget: unknown key"),
     ({"ranges": {}}, "sens.toml:ranges: the design varies nothing"),
+    ({"ranges": {LANDER: [1, 2]}}, f"sens.toml:ranges.{LANDER}: a sensitivity design needs 2 or more inputs"),
     ({"grid": {}}, "sens.toml:grid: unknown table"),
     ({"sensitivity": {"method": "fast"}, "ranges": {LANDER: [1, 2]}}, "sens.toml:sensitivity.method: unknown method 'fast'"),
     ({"sensitivity": {"levels": 3}, "ranges": {LANDER: [1, 2]}}, "sens.toml:sensitivity.levels: expected an even number"),
@@ -39,10 +41,11 @@ def test_bad_designs_are_one_line_errors(raw, message):
 
 
 @pytest.mark.parametrize(("raw", "message"), [
-    ({"ranges": {"offers[element=lander,provider=esa].cost_musd": [1, 2]}}, "sens.toml:ranges.offers[element=lander,provider=esa].cost_musd: "),
-    ({"ranges": {"limits.total_budget": [1, 2]}}, "sens.toml:ranges.limits.total_budget: "),
-    ({"scale": {"offers.nothing": [0.5, 1.0]}}, "sens.toml:scale.offers.nothing: "),
-    ({"sensitivity": {"objective": "speed"}, "ranges": {LANDER: [1, 2]}}, "sens.toml:sensitivity.objective: "),
+    ({"ranges": {"offers[element=lander,provider=esa].cost_musd": [1, 2], BUDGET: [1, 2]}},
+     "sens.toml:ranges.offers[element=lander,provider=esa].cost_musd: "),
+    ({"ranges": {"limits.total_budget": [1, 2], BUDGET: [1, 2]}}, "sens.toml:ranges.limits.total_budget: "),
+    ({"scale": {"offers.nothing": [0.5, 1.0]}, "ranges": {BUDGET: [1, 2]}}, "sens.toml:scale.offers.nothing: "),
+    ({"sensitivity": {"objective": "speed"}, "ranges": {LANDER: [1, 2], BUDGET: [1, 2]}}, "sens.toml:sensitivity.objective: "),
 ])
 def test_paths_the_study_lacks_are_named(raw, message):
     with pytest.raises(StudyError) as caught:
