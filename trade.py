@@ -311,16 +311,19 @@ def explain(study: str, scenario: str, overrides: tuple[str, ...], objective: st
 
 @cli.command()
 @study_argument
-@click.option("--objectives", required=True, help="2 or 3 objective names, comma-separated (declared or built-in).")
+@click.option("--objectives", required=True, help="2 or more objective names, comma-separated (declared or built-in).")
+@click.option("--resolution", "resolutions", multiple=True, metavar="NAME=R",
+              help="The front's step in an objective (its unit; repeatable): exact at that resolution (docs/pareto.md).")
+@click.option("--progress/--no-progress", default=None, help="Progress on stderr: points, boxes open, solves, time (default: only on a terminal).")
 @click.option("--points", type=click.IntRange(min=2), default=None, help="An evenly spread approximation of about N points instead of the exact front.")
 @click.option("--time-limit-s", type=click.FloatRange(min=0), default=None, help="Time limit for the whole front; the front is marked incomplete if reached.")
 @click.option("--threads", type=click.IntRange(min=1), default=1, show_default=True, help="HiGHS threads per subproblem.")
 @click.option("--workers", type=click.IntRange(min=1), default=None, help="Subproblems solved at once (default: 2, or 1 on a one-CPU machine).")
 @click.option("--out", type=click.Path(file_okay=False), default=None, help="Pareto run folder to write (default: a new folder under results/).")
 @click.option("--overwrite", is_flag=True, help="Replace the --out folder if it exists.")
-def pareto(study: str, scenario: str, overrides: tuple[str, ...], objectives: str, points: int | None, time_limit_s: float | None,
-           threads: int, workers: int | None, out: str | None, overwrite: bool) -> None:
-    """The exact Pareto front of 2 or 3 objectives, written as a Pareto run folder."""
+def pareto(study: str, scenario: str, overrides: tuple[str, ...], objectives: str, resolutions: tuple[str, ...], progress: bool | None,
+           points: int | None, time_limit_s: float | None, threads: int, workers: int | None, out: str | None, overwrite: bool) -> None:
+    """The exact Pareto front of 2 or more objectives (or exact at a resolution), written as a Pareto run folder."""
     from pathlib import Path
 
     from optimizer.output import default_run_dir, refuse_existing, write_pareto
@@ -330,12 +333,14 @@ def pareto(study: str, scenario: str, overrides: tuple[str, ...], objectives: st
     names = [n.strip() for n in objectives.split(",") if n.strip()]
     for name in names:
         loaded.objective(name)
+    steps = resolution_steps(resolutions)
     target = Path(out) if out else default_run_dir(loaded, "pareto", "-".join(names))
     refuse_existing(target, overwrite)
     header(loaded)
-    front = pareto_front(loaded, names, ParetoOptions(time_limit_s=time_limit_s, points=points, threads=threads, workers=workers))
+    front = pareto_front(loaded, names, ParetoOptions(time_limit_s=time_limit_s, points=points, threads=threads, workers=workers,
+                                                      resolution=steps, progress=progress))
     written = write_pareto(target, front, overwrite=overwrite)  # before printing: a closed pipe cannot lose the front
-    label = "exact, complete" if front.complete else ("approximation" if points else "INCOMPLETE")
+    label = f"{front.method}, complete" if front.complete else ("approximation" if points else "INCOMPLETE")
     click.echo(f"{len(front.points)} nondominated points ({label}); {front.solves} solves in {front.runtime_s:.2f} s (HiGHS {front.highs_runtime_s:.2f} s)")
     if not front.points.empty:
         click.echo(front.points.to_string(index=False))
@@ -347,6 +352,23 @@ def pareto(study: str, scenario: str, overrides: tuple[str, ...], objectives: st
     if front.points.empty:
         click.echo("the study is infeasible: no point exists", err=True)
         sys.exit(EXIT_INFEASIBLE)
+
+
+def resolution_steps(texts: tuple[str, ...]) -> dict[str, float]:
+    """`--resolution NAME=R` values as objective -> step (a one-line error for anything else)."""
+    from architecture import Issue
+
+    steps: dict[str, float] = {}
+    for text in texts:
+        name, sep, value = text.partition("=")
+        try:
+            step = float(value)
+        except ValueError:
+            step = -1.0
+        if not sep or not name.strip() or not step > 0 or step != step or step == float("inf"):
+            raise StudyError(Issue("--resolution", f"expected NAME=R with R a positive number (got {text!r})", "wrong_type"))
+        steps[name.strip()] = step
+    return steps
 
 
 @cli.command()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, NonNegativeFloat, PositiveInt, model_validator
+from pydantic import BaseModel, ConfigDict, Field, NonNegativeFloat, PositiveFloat, PositiveInt, model_validator
 
 from architecture.elements import Id
 from architecture.objectives import BUILTIN_OBJECTIVES
@@ -75,6 +75,8 @@ class ObjectiveSpec(Strict):
     milestone: Id | None = None
     unit: str | None = None
     description: str = ""
+    #: a Pareto front's step in this objective (its unit): the front is then exact at this resolution (docs/pareto.md)
+    resolution: PositiveFloat | None = None
 
     @model_validator(mode="after")
     def _one_source(self) -> ObjectiveSpec:

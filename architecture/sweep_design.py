@@ -121,7 +121,7 @@ class SweepPoint:
 class SweepDesign:
     """A validated, expanded sweep: its points in order, the objective(s) and where it came from.
 
-    `objectives` (2 or 3 names) asks for a Pareto front per point instead of one optimum;
+    `objectives` (2 or more names) asks for a Pareto front per point instead of one optimum;
     `points_per_front` then asks for an even approximation of that many points.
     """
 
@@ -228,8 +228,8 @@ def _options(raw: Any, where: str) -> dict[str, Any]:
             out[key] = raw[key]
     if "objectives" in raw:
         names = _ids(raw["objectives"], f"{where}.objectives")
-        if len(names) not in (2, 3):
-            raise _fail(f"{where}.objectives", f"a front needs 2 or 3 objectives (got {len(names)}); use `objective` for one")
+        if len(names) < 2:
+            raise _fail(f"{where}.objectives", f"a front needs 2 or more objectives (got {len(names)}); use `objective` for one")
         if "objective" in out:
             raise _fail(f"{where}.objectives", "give `objective` (one optimum per run) or `objectives` (a front per run), not both")
         out["objectives"] = names

@@ -1,4 +1,4 @@
-"""Exact Pareto fronts of 2 or 3 named objectives: the search over boxes, and the front it assembles (docs/pareto.md).
+"""Exact Pareto fronts of 2 or more named objectives: the search over boxes, and the front it assembles (docs/pareto.md).
 
 The parts: objective axes and box geometry (optimizer/pareto_geometry.py), solving one box
 (pareto_solve.py), dominance and hypervolume (dominance.py).
@@ -7,6 +7,7 @@ The parts: objective axes and box geometry (optimizer/pareto_geometry.py), solvi
 from __future__ import annotations
 
 import os
+import sys
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
@@ -58,6 +59,34 @@ class ParetoOptions:
     clock: Callable[[], float] = time.perf_counter  # what time_limit_s is measured on (tests give their own)
     threads: int | None = 1
     workers: int | None = None  # boxes solved at once (threads, one HiGHS copy each); None: min(2, CPUs)
+    #: objective -> the planner's resolution (its unit), over the study's `[objectives.NAME] resolution`
+    resolution: dict[str, float] = field(default_factory=dict)
+    #: a progress line on stderr (points found, boxes open, solves, elapsed); None: only when stderr is a terminal
+    progress: bool | None = False
+
+
+class FrontProgress:
+    """Points found, boxes open, solves and elapsed time on stderr (tqdm); for 2 objectives also the share of the range searched."""
+
+    def __init__(self, enabled: bool | None):
+        from tqdm import tqdm
+
+        self.bar = tqdm(unit=" points", desc="front", file=sys.stderr, dynamic_ncols=True, disable=None if enabled is None else not enabled)
+        self.span: tuple[float, float] | None = None
+
+    def point(self) -> None:
+        self.bar.update()
+
+    def boxes(self, open_boxes: list[tuple[float, ...]], solves: int) -> None:
+        postfix = f"boxes open {len(open_boxes)}, solves {solves}"
+        if self.span is not None and len(open_boxes) <= 1:  # 2 objectives: one box, its bound sweeps the second objective's range
+            top, bottom = self.span
+            reached = open_boxes[0][0] if open_boxes else bottom
+            postfix += f", range searched ~{100 * min(1.0, max(0.0, (top - reached) / (top - bottom or 1.0))):.0f} %"
+        self.bar.set_postfix_str(postfix, refresh=False)
+
+    def close(self) -> None:
+        self.bar.close()
 
 
 @dataclass(frozen=True)
@@ -95,15 +124,15 @@ class ParetoFront:
 
 
 def _exact_boxes(model: FrontModel, order: list[str], payoff_rows: list[dict[str, Any]], found: dict, record: Any,
-                 deadline: Deadline, solvers: list[_DirectSolver], counts: dict[str, int]) -> None:
+                 deadline: Deadline, solvers: list[_DirectSolver], counts: dict[str, int], progress: FrontProgress) -> None:
     """Search every box (docs/pareto.md): reuse earlier answers, solve the rest single-stage on the solvers' threads.
 
     Without solvers (a ratio objective, or single-stage solves not provable) every box takes the two-stage Pyomo path.
     """
     axes = {axis.name: axis for axis in model.axes}
     bounded = order[1:]
-    tol = tuple(axes[n].resolution / 2 for n in bounded)
-    boxes = _Boxes(tuple(model.loose[n] + axes[n].resolution for n in bounded), tol)
+    tol = tuple(axes[n].box_tolerance for n in bounded)
+    boxes = _Boxes(tuple(model.loose[n] + axes[n].box_step for n in bounded), tol)
     first_row = payoff_rows[0]
     first = tuple(axes[n].sign * first_row[n] for n in order)
     solved: list[tuple[tuple[float, ...], tuple[float, ...]]] = [(boxes.open[0], first)]
@@ -115,6 +144,8 @@ def _exact_boxes(model: FrontModel, order: list[str], payoff_rows: list[dict[str
     for solver in solvers:
         solver.ideal = ideal
     counts["workers"] = len(solvers) or 1
+    if len(order) == 2:
+        progress.span = (first[1], ideal[order[1]])
 
     def key(values: dict[str, float]) -> tuple[float, ...]:
         return tuple(axes[n].sign * values[n] for n in order)
@@ -165,6 +196,7 @@ def _exact_boxes(model: FrontModel, order: list[str], payoff_rows: list[dict[str
     pending: dict[Any, tuple[tuple[float, ...], _DirectSolver]] = {}
     try:
         while True:
+            progress.boxes(boxes.open, model.solves)
             while (not solvers or free) and (box := boxes.pop()) is not None:
                 hit = reuse(box)
                 if hit is not None:
@@ -226,8 +258,8 @@ def _settle_times(model: FrontModel, answer: _BoxAnswer) -> None:
 
 
 def _front_names(names: Sequence[str], study: Study) -> list[str]:
-    if len(names) not in (2, 3):
-        raise StudyError(Issue("--objectives", f"a front needs 2 or 3 objectives, got {len(names)}", "wrong_type"))
+    if len(names) < 2:
+        raise StudyError(Issue("--objectives", f"a front needs 2 or more objectives, got {len(names)}", "wrong_type"))
     if len(set(names)) != len(names):
         raise StudyError(Issue("--objectives", "an objective is named twice", "wrong_type"))
     for name in names:
@@ -243,7 +275,10 @@ def pareto_front(study: Study, objectives: Sequence[str], options: ParetoOptions
     start = time.perf_counter()
     deadline = Deadline.after(options.time_limit_s, options.clock)
     order = _front_names(objectives, study)
-    model = FrontModel(study, order, options.threads)
+    for name in options.resolution:
+        if name not in order:
+            raise StudyError(Issue("--resolution", f"'{name}' is not one of the front's objectives ({', '.join(objectives)})", "unknown_key"))
+    model = FrontModel(study, order, options.threads, options.resolution)
     workers = options.workers if options.workers is not None else min(2, os.cpu_count() or 1)
     counts = {"reused": 0, "single_stage": 0, "fallbacks": 0, "workers": 1}
     axes = {axis.name: axis for axis in model.axes}
@@ -251,10 +286,13 @@ def pareto_front(study: Study, objectives: Sequence[str], options: ParetoOptions
     payoff_rows, found = [], {}
     complete = True
 
+    progress = FrontProgress(options.progress)
+
     def record(status: str, values: dict[str, float], arch: Architecture) -> None:
         key = tuple(values[n] for n in order)
         if key not in found:
             found[key] = (status, values, arch)
+            progress.point()
 
     solvers: list[_DirectSolver] = []
     try:
@@ -277,7 +315,7 @@ def pareto_front(study: Study, objectives: Sequence[str], options: ParetoOptions
                 solvers = [_DirectSolver(spec, study, axes, {}, options.threads, SINGLE_STAGE_MAX_MAGNITUDE) for _ in range(max(1, workers))]
         if payoff_rows:
             bounded = order[1:]
-            tol = tuple(axes[n].resolution / 2 for n in bounded)
+            tol = tuple(axes[n].box_tolerance for n in bounded)
             if options.points:
                 complete = False
                 for box in _approximation_boxes(payoff_rows, [axes[n] for n in bounded], options.points):
@@ -285,10 +323,12 @@ def pareto_front(study: Study, objectives: Sequence[str], options: ParetoOptions
                     if result is not None:
                         record(*result)
             else:
-                _exact_boxes(model, order, payoff_rows, found, record, deadline, solvers, counts)
+                _exact_boxes(model, order, payoff_rows, found, record, deadline, solvers, counts, progress)
     except _Stopped as stop:
         complete = False
         notes.append(f"stopped early: {stop.status} (the front's time limit); points found so far are kept")
+    finally:
+        progress.close()
     if any(status != "optimal" for status, _, _ in found.values()):
         complete = False
         notes.append("some points are not proven optimal (time limit): the front may hold dominated points")
@@ -337,7 +377,8 @@ def _assemble(study: Study, model: FrontModel, order: list[str], requested: Sequ
         for axis, worst, best, ref in zip(axes, minform.max(axis=0), minform.min(axis=0), ref_min, strict=True):
             ideal[axis.name], nadir[axis.name], reference[axis.name] = float(axis.sign * best), float(axis.sign * worst), float(axis.sign * ref)
         hv = hypervolume(minform, ref_min)
-    method = "exact" if not options.points else f"approximation ({options.points} points requested)"
+    at_resolution = any(axis.at_resolution for axis in axes)
+    method = f"approximation ({options.points} points requested)" if options.points else ("exact at resolution" if at_resolution else "exact")
     return ParetoFront(
         study=study, data=model.data, axes=axes, points=points, assignments=assignments, payoff=payoff,
         ideal=ideal, nadir=nadir, reference=reference, hypervolume=hv, complete=complete and not options.points,

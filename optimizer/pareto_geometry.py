@@ -17,13 +17,33 @@ MAX_DECIMALS = 6  # objective values are compared on a grid no finer than 1e-6 o
 
 @dataclass(frozen=True)
 class Axis:
-    """One objective of a front. `resolution` is the grid its values lie on (units of the objective)."""
+    """One objective of a front. `resolution` is the grid its values lie on (units of the objective).
+
+    `step` is the planner's resolution (`[objectives.NAME] resolution`, `--resolution NAME=r`): a bounded objective
+    must improve on a found point by at least `box_step` for another point to be searched. None: the data's grid.
+    """
 
     name: str
     sense: str
     unit: str
     resolution: float
     is_ratio: bool = False
+    step: float | None = None
+
+    @property
+    def box_step(self) -> float:
+        """The front's resolution in this objective: the planner's step, never finer than the data's grid."""
+        return max(self.step or 0.0, self.resolution)
+
+    @property
+    def box_tolerance(self) -> float:
+        """How far inside a box's corner its bound row sits: one step, less half a grid unit (v <= u - step on the grid)."""
+        return self.box_step - self.resolution / 2
+
+    @property
+    def at_resolution(self) -> bool:
+        """Whether the planner's step is coarser than the data's grid (the front is then exact at that resolution)."""
+        return self.box_step > self.resolution * (1 + 1e-9)
 
     @property
     def sign(self) -> int:

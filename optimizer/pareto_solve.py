@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -69,13 +69,15 @@ NO_DEADLINE = Deadline()
 class FrontModel:
     """One persistent model with a bound row per objective; lexicographic solves inside boxes."""
 
-    def __init__(self, study: Study, names: Sequence[str], threads: int | None = 1):
+    def __init__(self, study: Study, names: Sequence[str], threads: int | None = 1, steps: Mapping[str, float] | None = None):
         self.study = study
         self.data = to_model_data(study)
         self.specs = [study.objective(name) for name in names]
         self.m = build_model(self.data, tuple(names))
+        steps = steps or {}
         self.axes = tuple(
-            Axis(spec.name, spec.sense, spec.display_unit, resolution_of(self.data, spec), objective_kind(spec).is_ratio)
+            Axis(spec.name, spec.sense, spec.display_unit, resolution_of(self.data, spec), objective_kind(spec).is_ratio,
+                 steps.get(spec.name, spec.resolution))
             for spec in self.specs
         )
         self.loose = {axis.name: loose_bound(self.data, axis, spec) for axis, spec in zip(self.axes, self.specs, strict=True)}

@@ -110,7 +110,8 @@ def pareto_manifest(front: Any, command: str | None = None) -> dict[str, Any]:
     status = "infeasible" if front.points.empty and front.complete else ("complete" if front.complete else "incomplete")
     return manifest(
         "pareto", command=command, solver=solver, study=front.study, data=front.data, active_families=front.active_families,
-        objectives=[{"name": a.name, "sense": a.sense, "unit": a.unit, "resolution": a.resolution} for a in front.axes],
+        objectives=[{"name": a.name, "sense": a.sense, "unit": a.unit, "resolution": a.box_step, "data_resolution": a.resolution,
+                     "exact": "at resolution" if a.at_resolution else "exact"} for a in front.axes],
         status=status,
         complete=front.complete,
         method=front.method,

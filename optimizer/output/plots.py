@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -26,12 +27,17 @@ def plot_writer(draw: Callable[[Any], None]) -> Callable[[Path], None]:
 
 
 def draw_fronts(fronts: list[tuple[str, pd.DataFrame]], axes: list[Any], title: str) -> Callable[[Any], Any]:
-    """A 2-D front (step line through the points) or, for 3 objectives, the three pairwise views."""
+    """A 2-D front (step line through the points) or, for 3 or more objectives, every pairwise view (three per row)."""
 
     def draw(plt: Any) -> Any:
-        pairs = [(0, 1)] if len(axes) == 2 else [(0, 1), (0, 2), (1, 2)]
-        fig, panels = plt.subplots(1, len(pairs), figsize=(5.5 * len(pairs), 4.5), squeeze=False)
-        for panel, (i, j) in zip(panels[0], pairs, strict=True):
+        pairs = list(itertools.combinations(range(len(axes)), 2))
+        columns = min(3, len(pairs))
+        rows = -(-len(pairs) // columns)
+        fig, grid = plt.subplots(rows, columns, figsize=(5.5 * columns, 4.5 * rows), squeeze=False)
+        panels = grid.ravel()
+        for panel in panels[len(pairs):]:
+            panel.set_visible(False)
+        for panel, (i, j) in zip(panels, pairs, strict=False):
             for label, points in fronts:
                 ordered = points.sort_values(axes[i].name)
                 panel.scatter(ordered[axes[i].name], ordered[axes[j].name], label=label, s=22)
@@ -41,7 +47,7 @@ def draw_fronts(fronts: list[tuple[str, pd.DataFrame]], axes: list[Any], title: 
             panel.set_ylabel(f"{axes[j].name} [{axes[j].unit}] ({axes[j].sense})")
             panel.grid(alpha=0.3)
         if len(fronts) > 1:
-            panels[0][0].legend()
+            panels[0].legend()
         fig.suptitle(title)
         return fig
 
