@@ -22,6 +22,7 @@ from architecture.evaluate import evaluate
 from architecture.objectives import objective_kind
 from optimizer.data import ModelData
 from optimizer.dominance import REFERENCE_MARGIN, dominated, hypervolume, reference_point
+from optimizer.pareto_chains import walk_two_chains
 from optimizer.pareto_geometry import MAX_DECIMALS, Axis, _Boxes, resolution_of
 from optimizer.pareto_solve import (
     DIRECT_OPTIONS,
@@ -84,6 +85,11 @@ class FrontProgress:
             reached = open_boxes[0][0] if open_boxes else bottom
             postfix += f", range searched ~{100 * min(1.0, max(0.0, (top - reached) / (top - bottom or 1.0))):.0f} %"
         self.bar.set_postfix_str(postfix, refresh=False)
+
+    def two_chains(self, top: float, bottom: float, searched: float, solves: int) -> None:
+        """Two chains over the halves of a 2-objective front: the share of the second objective's range searched."""
+        share = searched / (top - bottom) if top > bottom else 1.0
+        self.bar.set_postfix_str(f"two chains, solves {solves}, range searched ~{100 * min(1.0, max(0.0, share)):.0f} %", refresh=False)
 
     def close(self) -> None:
         self.bar.close()
@@ -322,6 +328,9 @@ def pareto_front(study: Study, objectives: Sequence[str], options: ParetoOptions
                     result = model.lexicographic(order, dict(zip(bounded, [b - t for b, t in zip(box, tol, strict=True)], strict=True)), deadline)
                     if result is not None:
                         record(*result)
+            elif len(order) == 2 and workers >= 2 and len(payoff_rows) == 2 and _two_chains(
+                    study, model, order, payoff_rows, record, deadline, solvers, counts, progress, options):
+                pass
             else:
                 _exact_boxes(model, order, payoff_rows, found, record, deadline, solvers, counts, progress)
     except _Stopped as stop:
@@ -333,6 +342,23 @@ def pareto_front(study: Study, objectives: Sequence[str], options: ParetoOptions
         complete = False
         notes.append("some points are not proven optimal (time limit): the front may hold dominated points")
     return _assemble(study, model, order, objectives, found, payoff_rows, complete, options, time.perf_counter() - start, notes, counts)
+
+
+def _two_chains(study: Study, model: FrontModel, order: list[str], payoff_rows: list[dict[str, Any]], record: Any, deadline: Deadline,
+                solvers: list[_DirectSolver], counts: dict[str, int], progress: FrontProgress, options: ParetoOptions) -> bool:
+    """Search a 2-objective front in two halves on two workers (optimizer/pareto_chains.py); False when it cannot."""
+    axes = {axis.name: axis for axis in model.axes}
+    if solvers:  # single-stage boxes on two plain-HiGHS copies
+        if len(solvers) < 2 or not all(row["status"] == "optimal" for row in payoff_rows):
+            return False
+        ideal = {n: min(axes[n].sign * row[n] for row in payoff_rows) for n in order}
+        for solver in solvers:
+            solver.ideal = ideal
+        walk_two_chains(model, order, payoff_rows, record, deadline, (solvers[0], solvers[1]), None, counts, progress)
+    else:  # two stages (a ratio, or objectives without an integer grid): a second model for the second chain
+        second = FrontModel(study, order, options.threads, options.resolution)
+        walk_two_chains(model, order, payoff_rows, record, deadline, None, second, counts, progress)
+    return True
 
 
 def _approximation_boxes(payoff: list[dict[str, Any]], axes: list[Axis], points: int) -> list[tuple[float, ...]]:
