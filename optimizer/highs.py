@@ -147,14 +147,17 @@ class HighsProblem:
         """Forget the last search (basis, solution): the next run starts afresh, whatever ran before."""
         self.h.clearSolver()
 
-    def run(self, time_limit_s: float | None = None, mip_rel_gap: float | None = None, mip_abs_gap: float | None = None) -> HighsRun:
+    def run(self, time_limit_s: float | None = None, mip_rel_gap: float | None = None, mip_abs_gap: float | None = None,
+            objective_bound: float | None = None) -> HighsRun:
         """One run with these limits; never raises for a HiGHS failure: the run says what went wrong.
 
-        A limit not given is no limit (time) or HiGHS's default (absolute gap): never the previous run's.
-        `mip_rel_gap` None keeps the problem's option.
+        A limit not given is no limit (time, objective bound) or HiGHS's default (absolute gap): never the previous run's.
+        `mip_rel_gap` None keeps the problem's option. `objective_bound` (a minimisation's cutoff): a value some feasible
+        solution reaches, so HiGHS prunes every node above it.
         """
         h = self.h
         h.setOptionValue("time_limit", INF if time_limit_s is None else max(float(time_limit_s), 0.0))
+        h.setOptionValue("objective_bound", INF if objective_bound is None else float(objective_bound))
         h.setOptionValue("mip_abs_gap", HIGHS_MIP_ABS_GAP if mip_abs_gap is None else float(mip_abs_gap))
         if mip_rel_gap is not None:
             h.setOptionValue("mip_rel_gap", float(mip_rel_gap))

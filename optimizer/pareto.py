@@ -181,6 +181,17 @@ def _exact_boxes(model: FrontModel, order: list[str], payoff_rows: list[dict[str
         best = min(hits, key=lambda y: (y[0], sum(y[1:]), y))
         return proven[best]
 
+    def inside(box: tuple[float, ...]) -> np.ndarray | None:
+        """Min-form vectors of the proven points inside a box (their least F is the box solve's cutoff)."""
+        if not proven:
+            return None
+        if len(arrays.get("points", ())) != len(proven):
+            arrays["points"] = np.array(list(proven))
+        points = arrays["points"]
+        return points[np.all(points[:, 1:] < np.array(box) - np.array(boxes.tol) + np.array(tol_inside), axis=1)]
+
+    tol_inside = tuple(axes[n].resolution / 4 for n in bounded)  # a point on a bound row's value is inside
+
     def accept(box: tuple[float, ...], status: str, values: dict[str, float], arch: Architecture) -> None:
         record(status, values, arch)
         y = key(values)
@@ -213,13 +224,14 @@ def _exact_boxes(model: FrontModel, order: list[str], payoff_rows: list[dict[str
                     fallback(box)
                     continue
                 upper = {n: b - t for n, b, t in zip(bounded, box, tol, strict=True)}
+                known = inside(box)
                 solver = free.pop()
                 if pool is None:
-                    done_now = _run(solver, upper, deadline)
+                    done_now = _run(solver, upper, deadline, known)
                     free.append(solver)
                     _settle(model, box, done_now, boxes, accept, fallback, counts)
                 else:
-                    pending[pool.submit(_run, solver, upper, deadline)] = (box, solver)
+                    pending[pool.submit(_run, solver, upper, deadline, known)] = (box, solver)
             if not pending:
                 break
             done, _ = wait(pending, return_when=FIRST_COMPLETED)
@@ -234,9 +246,9 @@ def _exact_boxes(model: FrontModel, order: list[str], payoff_rows: list[dict[str
             pool.shutdown(wait=True)
 
 
-def _run(solver: _DirectSolver, upper: dict[str, float], deadline: Deadline) -> _BoxAnswer | _Stopped:
+def _run(solver: _DirectSolver, upper: dict[str, float], deadline: Deadline, known: np.ndarray | None = None) -> _BoxAnswer | _Stopped:
     try:
-        return solver.solve(upper, deadline)
+        return solver.solve(upper, deadline, known)
     except _Stopped as stop:
         return stop
 

