@@ -190,6 +190,7 @@ def run(study: str, scenario: str, overrides: tuple[str, ...], objective: str | 
     from pathlib import Path
 
     from architecture import FAMILY_BY_NAME, blocked_requirements
+    from architecture.schedule_confidence import confidence_checks
     from optimizer import binding_table, price_of_decisions, run_study
     from optimizer.output import csv_writer, default_run_dir, refuse_existing, write_run
 
@@ -201,7 +202,8 @@ def run(study: str, scenario: str, overrides: tuple[str, ...], objective: str | 
     result = run_study(loaded, spec.name, options_from(time_limit_s, mip_rel_gap, threads))
     extra = {"binding.csv": csv_writer(binding_table(result))} if explain_limits and result.has_solution else None
     price = price_of_decisions(result)
-    written = write_run(target, result, overwrite=overwrite, extra_files=extra, price=price)
+    checks = confidence_checks(result.study, result.architecture) if result.architecture is not None else ()
+    written = write_run(target, result, overwrite=overwrite, extra_files=extra, price=price, confidence=checks)
     report = result.report
     gap = f", gap {report.mip_gap:.2e}" if report.mip_gap else ""
     click.echo(f"{report.status}: {spec.name} = {fmt(report.objective, spec.display_unit)} ({spec.sense}){gap}, solved in {report.wall_s:.2f} s")
@@ -213,6 +215,8 @@ def run(study: str, scenario: str, overrides: tuple[str, ...], objective: str | 
             click.echo("limits at their bound: " + ", ".join(binding) + f" (`trade explain {study}` says which change the optimum)")
         if not result.evaluation.feasible:
             click.echo("warning: the evaluator finds violations: " + "; ".join(result.evaluation.violations), err=True)
+    for check in checks:
+        click.echo(check.sentence(), err=check.short)
     if price is not None:
         click.echo(price.sentence(spec.display_unit))
         for element, free, decided in price.moved:
@@ -628,6 +632,56 @@ def breakeven(study: str, scenario: str, overrides: tuple[str, ...], objective: 
                    f"{'  ' + row.note if row.note else ''}")
     click.echo("* chosen in the optimum; US$M. A chosen offer stays in some optimum up to its break-even, "
                "another joins one at or below it.")
+    click.echo(f"wrote {written}")
+
+
+@cli.command()
+@study_argument
+@click.option("--objective", default=None, help="Simulate the optimum of this objective (default: the study's first, unless --assign or --run).")
+@click.option("--assign", "assignments", multiple=True, metavar="ELEMENT=PROVIDER", help="Simulate this architecture instead (repeat per element).")
+@click.option("--run", "run_dir", type=click.Path(file_okay=False), default=None, help="Simulate the architecture of this run folder instead.")
+@click.option("--samples", type=click.IntRange(min=1), default=10_000, show_default=True, help="Monte Carlo samples.")
+@click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True, help="Seed of the samples.")
+@click.option("--out", type=click.Path(file_okay=False), default=None, help="Confidence folder to write (default: a new folder under results/).")
+@click.option("--overwrite", is_flag=True, help="Replace the --out folder if it exists.")
+@solve_options
+def confidence(study: str, scenario: str, overrides: tuple[str, ...], objective: str | None, assignments: tuple[str, ...], run_dir: str | None,
+               samples: int, seed: int, out: str | None, overwrite: bool, time_limit_s: float | None, mip_rel_gap: float, threads: int | None) -> None:
+    """Schedule confidence: Monte Carlo of an architecture's slips, the chance each milestone keeps its limit, what drives it."""
+    from pathlib import Path
+
+    from architecture import Architecture, Issue
+    from architecture.schedule_confidence import schedule_confidence
+    from optimizer import run_study
+    from optimizer.output import default_run_dir, refuse_existing, write_confidence
+
+    given = [flag for flag, value in (("--objective", objective), ("--assign", assignments), ("--run", run_dir)) if value]
+    if len(given) > 1:
+        raise StudyError(Issue(" and ".join(given), "give one of --objective, --assign or --run", "wrong_type"))
+    loaded = load(study, scenario, overrides)
+    if assignments:
+        arch, source = Architecture.parse(assignments), {"assign": list(assignments)}
+    elif run_dir:
+        path = Path(run_dir) / "assignment.csv"
+        if not path.is_file():
+            raise StudyError(Issue(str(path), "is missing: --run needs a run folder written by `trade run`", "missing_file"))
+        arch, source = Architecture.read_csv(str(path)), {"run": str(Path(run_dir).resolve())}
+    else:
+        spec = loaded.objective(objective or loaded.default_objective)
+        result = run_study(loaded, spec.name, options_from(time_limit_s, mip_rel_gap, threads))
+        if result.architecture is None:
+            click.echo(f"the study has no optimum of {spec.name} ({result.report.status}); `trade explain {study}` says why", err=True)
+            sys.exit(EXIT_INFEASIBLE)
+        arch, source = result.architecture, {"objective": spec.name, "objective_value": result.report.objective}
+    label = source.get("objective") or ("run" if run_dir else "assigned")
+    target = Path(out) if out else default_run_dir(loaded, "confidence", str(label))
+    refuse_existing(target, overwrite)
+    header(loaded)
+    simulated = schedule_confidence(loaded, arch, samples, seed)
+    written = write_confidence(target, simulated, source, overwrite=overwrite)
+    rate = samples / simulated.runtime_s if simulated.runtime_s > 0 else float("inf")
+    click.echo(f"{samples:,} samples (seed {seed}) in {simulated.runtime_s:.3f} s ({rate:,.0f} samples/s)")
+    click.echo(simulated.confidence_frame().to_string(index=False, float_format=lambda v: f"{v:.3f}"))
     click.echo(f"wrote {written}")
 
 

@@ -99,6 +99,46 @@ def check_metric_values_finite(study: Study) -> list[Issue]:
     return issues
 
 
+def check_slip_distributions(study: Study) -> list[Issue]:
+    """slip_p80_months is at least slip_months, and zero when slip_months is (a lognormal needs a median above zero)."""
+    issues = []
+    for offer in study.offers.values():
+        p80 = offer.slip_p80_months
+        if p80 is None:
+            continue
+        where = f"{OF}:row {offer.row}:slip_p80_months"
+        if p80 < offer.slip_months:
+            issues.append(Issue(where, f"{p80:g} is below slip_months {offer.slip_months:g}; the 80th percentile cannot be below the median",
+                                "slip_distribution"))
+        elif p80 > 0 and offer.slip_months == 0:
+            issues.append(Issue(where, f"{p80:g} with slip_months 0: a lognormal slip needs a median above 0 (leave it blank or 0)",
+                                "slip_distribution"))
+    return issues
+
+
+def check_confidence(study: Study) -> list[Issue]:
+    """Confidence limits and objectives name milestones that have a slip limit to keep."""
+    limits, issues = study.limits, []
+    slip_limits = limits.max_milestone_slip_months
+    known = set(study.milestones)
+    for ms in limits.milestone_confidence:
+        where = f"{STUDY_FILE}:limits.milestone_confidence.{ms}"
+        if ms not in known:
+            issues.append(Issue(where, f"unknown milestone '{ms}' (known: {', '.join(sorted(known))})", "unknown_id"))
+        elif ms not in slip_limits:
+            issues.append(Issue(where, f"milestone '{ms}' has no max_milestone_slip_months: a confidence is the chance of keeping that limit",
+                                "missing_value"))
+    for name, objective in study.objectives.items():
+        if objective.builtin != "milestone_confidence":
+            continue
+        where = f"{STUDY_FILE}:objectives.{name}"
+        if objective.milestone is not None and objective.milestone in known and objective.milestone not in slip_limits:
+            issues.append(Issue(f"{where}.milestone", f"milestone '{objective.milestone}' has no max_milestone_slip_months to keep", "missing_value"))
+        if objective.milestone is None and not slip_limits:
+            issues.append(Issue(where, "milestone_confidence needs a max_milestone_slip_months limit to keep", "missing_value"))
+    return issues
+
+
 def check_limits_refer_to_known_things(study: Study) -> list[Issue]:
     """Limits name known providers, elements, categories, milestones, years and columns."""
     limits, issues = study.limits, []
@@ -170,6 +210,8 @@ CHECKS: tuple[Callable[[Study], list[Issue]], ...] = (
     check_offer_years,
     check_cost_profile_sums_to_cost,
     check_metric_values_finite,
+    check_slip_distributions,
+    check_confidence,
     check_limits_refer_to_known_things,
     check_objectives,
     check_required_element_has_eligible_offer,

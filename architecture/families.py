@@ -163,6 +163,19 @@ def _milestone_slip(tables: StudyTables, t: Tally) -> Iterator[CheckRow]:
         yield (f"max_milestone_slip_months[{ms}]", t.milestone_slip.get(ms, 0.0), cap, "<=", "months", ms)
 
 
+def _milestone_confidence(tables: StudyTables, t: Tally) -> Iterator[CheckRow]:
+    limits = tables.study.limits
+    for ms, alpha in limits.milestone_confidence.items():
+        yield (f"milestone_confidence[{ms}]", t.confidence(ms), alpha, ">=", "probability", (ms, limits.max_milestone_slip_months.get(ms)))
+
+
+def _confidence_text(check: LimitCheck, context: Any, t: Tally) -> str:
+    ms, limit = context
+    samples = t.tables.study.info.confidence_samples
+    return (f"milestone {ms} keeps its {number(limit)}-month slip limit in {check.value:.1%} of the {samples} samples, "
+            f"below the required {check.bound:.1%}")
+
+
 def _commercial_share(tables: StudyTables, t: Tally) -> Iterator[CheckRow]:
     phi = tables.study.limits.min_commercial_share
     if phi is not None:
@@ -276,6 +289,12 @@ FAMILIES: tuple[ConstraintFamily, ...] = (
         "milestone_slip_limit", "milestone slip limits", ("milestone_slip_limit",), ("max_milestone_slip_months",),
         ("max_milestone_slip_months",), 1.0, rows=_milestone_slip,
         violation=lambda check, ms, t: f"milestone {ms} slips {number(check.value)} months, {_over(check)} over the limit of {number(check.bound)}",
+    ),
+    ConstraintFamily("sample_milestone_miss", "a milestone misses its slip limit in a sample of slips",
+                     ("milestone_miss_link", "sample_slip_own", "sample_slip_propagation"), structural=True),
+    ConstraintFamily(
+        "milestone_confidence_limit", "milestone confidence limits", ("milestone_confidence_limit",), ("milestone_confidence",),
+        ("milestone_confidence",), 1.0, rows=_milestone_confidence, violation=_confidence_text,
     ),
     ConstraintFamily(
         "commercial_share_min", "minimum commercial share", ("commercial_share_min",), ("min_commercial_share",), (), 1.0, "programme",

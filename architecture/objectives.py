@@ -55,6 +55,7 @@ class ObjectiveKind:
     counts_partners: bool = False
     is_ratio: bool = False
     per_milestone: bool = False  # a declared objective may name one milestone (`milestone = "..."`)
+    samples_slips: bool = False  # read on the optimiser's sample set of slips (docs/formulation.md#sample_milestone_miss)
 
 
 def _per_element_most(tables: OfferTables, sign: int, value: Callable[[Offer], float]) -> float:
@@ -98,6 +99,15 @@ BUILTIN_OBJECTIVES: dict[str, ObjectiveKind] = {kind.name: kind for kind in (
         grid=lambda tables, spec: [offer.slip_months for offer in tables.offers.values()],  # sums of offer slips
         needs_slip=True,
         per_milestone=True,
+    ),
+    ObjectiveKind(
+        "milestone_confidence", "max", "probability",
+        "chance that a milestone (or every milestone with a slip limit, together) keeps max_milestone_slip_months, on the sample set",
+        value=lambda tally, spec: tally.confidence(spec.milestone),
+        loose_bound=lambda tables, sign, spec: 2.0,
+        grid=lambda tables, spec: [1.0 / tables.study.info.confidence_samples],
+        per_milestone=True,
+        samples_slips=True,
     ),
     ObjectiveKind(
         "international_partners", "max", "count", "distinct international providers engaged",

@@ -7,7 +7,7 @@ from pydantic import Field, NonNegativeFloat
 from architecture.elements import Id, Row
 
 TEXT_COLUMNS = ("source", "notes")
-BASE_COLUMNS = ("element", "provider", "cost_musd", "slip_months", "first_year", "last_year")
+BASE_COLUMNS = ("element", "provider", "cost_musd", "slip_months", "first_year", "last_year", "slip_p80_months", "failure_probability")
 
 
 class Offer(Row):
@@ -16,13 +16,17 @@ class Offer(Row):
     `cost_musd` is the cost to NASA's budget (US$M); `slip_months` its expected schedule slip;
     `spend_musd` the NASA spending by fiscal year (profile or even spread, sums to cost_musd);
     `metrics` every numeric metric column of offers.csv (empty cell = 0), including
-    `partner_cost_musd` (in-kind value, off NASA's budget).
+    `partner_cost_musd` (in-kind value, off NASA's budget). `slip_p80_months` (None: the slip is certain) makes the
+    slip lognormal with median `slip_months`; `failure_probability` is the chance the provider never delivers
+    (architecture/confidence.py).
     """
 
     element: Id
     provider: Id
     cost_musd: NonNegativeFloat
     slip_months: NonNegativeFloat
+    slip_p80_months: NonNegativeFloat | None = None
+    failure_probability: float = Field(default=0.0, ge=0.0, lt=1.0)
     first_year: int | None = None
     last_year: int | None = None
     metrics: dict[str, float] = Field(default_factory=dict)

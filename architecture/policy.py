@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, NonNegativeFloat, PositiveFloat, PositiveInt, model_validator
 
@@ -10,7 +10,7 @@ from architecture.elements import Id
 from architecture.objectives import BUILTIN_OBJECTIVES
 from architecture.providers import Kind
 
-Fraction = float  # a share between 0 and 1
+Fraction = Annotated[float, Field(ge=0, le=1)]  # a share between 0 and 1
 NONE = "none"  # `--fix ELEMENT=none`: the element is left out of the architecture
 
 class Strict(BaseModel):
@@ -54,6 +54,8 @@ class Limits(Strict):
     excluded_providers: tuple[Id, ...] = ()
     barred: tuple[BarRule, ...] = ()
     max_milestone_slip_months: dict[Id, NonNegativeFloat] = Field(default_factory=dict)
+    #: milestone -> least chance (0-1) that it slips no more than max_milestone_slip_months (sample average approximation)
+    milestone_confidence: dict[Id, Fraction] = Field(default_factory=dict)
     min_commercial_share: float | None = Field(default=None, ge=0, le=1)
     max_partner_share: float | None = Field(default=None, ge=0, le=1)
     min_providers_per_category: dict[Id, PositiveInt] = Field(default_factory=dict)
@@ -77,6 +79,14 @@ class ObjectiveSpec(Strict):
     description: str = ""
     #: a Pareto front's step in this objective (its unit): the front is then exact at this resolution (docs/pareto.md)
     resolution: PositiveFloat | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _builtin_sense(cls, data: Any) -> Any:
+        """A built-in objective's sense defaults to its own (declaring it is still allowed)."""
+        if isinstance(data, dict) and "sense" not in data and data.get("builtin") in BUILTIN_OBJECTIVES:
+            return {**data, "sense": BUILTIN_OBJECTIVES[data["builtin"]].sense}
+        return data
 
     @model_validator(mode="after")
     def _one_source(self) -> ObjectiveSpec:
@@ -102,7 +112,7 @@ class ObjectiveSpec(Strict):
 
 
 class Scenario(Strict):
-    """A named what-if: removals, then `set` (path -> value), then `scale` (path -> factor)."""
+    """A named what-if: removals, then `set` (path -> value), then `scale` (path -> factor), then `add` (path -> amount)."""
 
     name: str = ""
     description: str = ""
@@ -110,6 +120,7 @@ class Scenario(Strict):
     remove_providers: tuple[Id, ...] = ()
     set: dict[str, Any] = Field(default_factory=dict)
     scale: dict[str, float] = Field(default_factory=dict)
+    add: dict[str, float] = Field(default_factory=dict)
 
 
 class StudyInfo(Strict):
@@ -125,6 +136,13 @@ class StudyInfo(Strict):
     first_year: int
     last_year: int
     slip_propagation: Literal["max", "add"] = "max"
+    #: how one provider's offers slip together (0: independently); see architecture/confidence.py
+    slip_correlation: float = Field(default=0.0, ge=0, lt=1)
+    #: months added to an element's slip when its provider fails (offers.csv failure_probability)
+    reprocurement_months: NonNegativeFloat = 36.0
+    #: samples and seed of the optimiser's sample set for confidence limits and objectives
+    confidence_samples: PositiveInt = 200
+    confidence_seed: int = Field(default=0, ge=0)
     source: str = ""
 
     @model_validator(mode="after")

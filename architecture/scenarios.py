@@ -15,6 +15,7 @@ from architecture.study import Change, Study
 
 _ROW_PATH = re.compile(r"^(elements|providers|offers)\[([^\]]*)\]\.([A-Za-z_][A-Za-z0-9_]*)$")
 _COLUMN_PATH = re.compile(r"^(elements|providers|offers)\.([A-Za-z_][A-Za-z0-9_]*)$")
+_KIND_PATH = re.compile(r"^offers\[kind=([a-z_]+)\]\.([A-Za-z_][A-Za-z0-9_]*)$")
 
 
 def _fail(where: str, problem: str, check: str = "unknown_key") -> StudyError:
@@ -99,22 +100,32 @@ class _Editor:
             self._set_row(path, lambda old: value)
 
     def scale(self, path: str, factor: float) -> None:
-        def times(old: Any, key: str) -> Any:
-            if isinstance(old, bool) or old is None:
-                raise _fail(self.where(key), f"has no number to scale (value {old!r})", "wrong_type")
-            if isinstance(old, (int, float)):
-                return old * factor
-            if isinstance(old, Mapping):
-                return {k: times(v, key) for k, v in old.items()}
-            raise _fail(self.where(key), f"has no number to scale (value {old!r})", "wrong_type")
+        self._change(path, lambda old: old * factor, f"x{factor:g}")
 
-        column = _COLUMN_PATH.match(path)
+    def add(self, path: str, amount: float) -> None:
+        self._change(path, lambda old: old + amount, f"{amount:+g}")
+
+    def _change(self, path: str, apply: Any, label: str) -> None:
+        """Scale or shift a number, every number of a table, a column of offers, or a column of one provider kind's offers."""
+
+        def change(old: Any, key: str) -> Any:
+            if isinstance(old, bool) or old is None:
+                raise _fail(self.where(key), f"has no number to change (value {old!r})", "wrong_type")
+            if isinstance(old, (int, float)):
+                return apply(old)
+            if isinstance(old, Mapping):
+                return {k: change(v, key) for k, v in old.items()}
+            raise _fail(self.where(key), f"has no number to change (value {old!r})", "wrong_type")
+
+        column, by_kind = _COLUMN_PATH.match(path), _KIND_PATH.match(path)
         if path.startswith("limits."):
-            self._set_table("limits", Limits, path, times)
+            self._set_table("limits", Limits, path, change)
         elif column:
-            self._scale_column(column.group(1), column.group(2), factor, path)
+            self._change_column(column.group(1), column.group(2), apply, path, label)
+        elif by_kind:
+            self._change_column("offers", by_kind.group(2), apply, path, label, kind=by_kind.group(1))
         else:
-            self._set_row(path, lambda old: times(old, path))
+            self._set_row(path, lambda old: change(old, path))
 
     def _set_table(self, table: str, model: type[BaseModel], path: str, new_value: Any) -> None:
         parts = path.split(".")
@@ -184,14 +195,21 @@ class _Editor:
         self.log(path, _plain(old), _plain(new))
         return updated
 
-    def _scale_column(self, table: str, column: str, factor: float, path: str) -> None:
+    def _change_column(self, table: str, column: str, apply: Any, path: str, label: str, kind: str | None = None) -> None:
+        """Every offer's `column` (blank cells stay blank), or only the offers of providers of `kind`."""
         if table != "offers":
-            raise _fail(self.where(path), "only offers columns can be scaled as a whole (offers.<column>)")
+            raise _fail(self.where(path), "only offers columns can be changed as a whole (offers.<column>, offers[kind=K].<column>)")
+        if kind is not None and kind not in {p.kind for p in self.study.providers.values()}:
+            raise _fail(self.where(path), f"no provider of kind '{kind}'", "unknown_id")
         offers = {}
         for key, offer in self.study.offers.items():
-            offers[key] = self._updated_offer(offer, column, lambda old: old * factor, path)
+            provider = self.study.providers.get(offer.provider)
+            if kind is not None and (provider is None or provider.kind != kind):
+                offers[key] = offer
+                continue
+            offers[key] = self._updated_offer(offer, column, lambda old: old if old is None else apply(old), path)
         self.changes = [c for c in self.changes if c.key != path]
-        self.log(path, "x1", f"x{factor:g}")
+        self.log(path, "x1" if label.startswith("x") else "+0", label)
         self.study = self.study.with_changes(offers=offers)
 
 
@@ -206,7 +224,7 @@ def _plain(value: Any) -> Any:
 
 
 def apply_scenario_spec(study: Study, scenario: Scenario, label: str | None = None) -> Study:
-    """Apply one scenario (removals, then set, then scale) and return the new study."""
+    """Apply one scenario (removals, then set, then scale, then add) and return the new study."""
     editor = _Editor(study, label or f"scenario {scenario.name}")
     if scenario.remove_elements:
         editor.remove_elements(scenario.remove_elements, "remove_elements")
@@ -216,6 +234,8 @@ def apply_scenario_spec(study: Study, scenario: Scenario, label: str | None = No
         editor.set(path, value)
     for path, factor in scenario.scale.items():
         editor.scale(path, factor)
+    for path, amount in scenario.add.items():
+        editor.add(path, amount)
     return editor.study.with_changes(changes=(*study.changes, *editor.changes))
 
 

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
 
 from architecture.architecture import Architecture
+from architecture.confidence import IN_SAMPLE, Simulation, sample_offer_slips, simulate
 from architecture.eligibility import exclusion_reason
 from architecture.errors import Issue, StudyError
 from architecture.offers import Offer
@@ -46,6 +50,12 @@ class Tally:
     sums: dict[str, float] = field(default_factory=dict)
     element_slip: dict[str, float] = field(default_factory=dict)
     milestone_slip: dict[str, float] = field(default_factory=dict)
+    tables: Any = None  # the StudyTables that made it (for the in-sample confidence)
+    sampled: Simulation | None = None
+
+    def confidence(self, milestone: str | None) -> float:
+        """In-sample chance that `milestone` (None: every milestone with a slip limit, together) keeps its slip limit."""
+        return self.tables.confidence(self, milestone)
 
     @property
     def agency(self) -> float:
@@ -106,6 +116,7 @@ class StudyTables:
         self.capacities = tuple((p, prov.capacity) for p, prov in study.providers.items() if prov.capacity is not None)
         self.annual = tuple(sorted(limits.annual_budget_musd.items()))
         self._specs: dict[str, ObjectiveSpec] = {}
+        self._in_sample: dict[tuple[str, str], np.ndarray] | None = None
 
     def _same_offers(self, other: StudyTables) -> bool:
         """Whether the offer table of `other` is this study's: the same offers, parties and horizon, the same exclusions."""
@@ -155,7 +166,7 @@ class StudyTables:
                 bad.append((f"offer[{e},{p}]", f"offer ({e}, {p}) is not eligible: {data.reason}"))
                 continue
             chosen[e] = data
-        t = Tally(chosen=chosen, bad=bad)
+        t = Tally(chosen=chosen, bad=bad, tables=self)
         sums = dict.fromkeys(self.columns, 0.0)
         for data in chosen.values():
             t.cost += data.cost
@@ -179,6 +190,34 @@ class StudyTables:
         t.element_slip = {e: slip[e] for e in self.element_order if e in slip}
         t.milestone_slip = {ms: max((slip[e] for e in gates if e in slip), default=0.0) for ms, gates in self.gating.items()}
         return t
+
+
+    @property
+    def in_sample(self) -> dict[tuple[str, str], np.ndarray]:
+        """The optimiser's sample set: sampled slip months of every offer (confidence_samples, confidence_seed)."""
+        cached = self._in_sample
+        if cached is None:
+            info, offers = self.study.info, list(self.study.offers.values())
+            drawn = sample_offer_slips(self.study, offers, info.confidence_samples, info.confidence_seed, IN_SAMPLE)
+            cached = self._in_sample = {offer.key: drawn[:, j] for j, offer in enumerate(offers)}
+        return cached
+
+    def confidence(self, t: Tally, milestone: str | None) -> float:
+        """`Tally.confidence`: the share of the sample set in which the milestone(s) keep their slip limits."""
+        limits = self.study.limits.max_milestone_slip_months
+        names = [milestone] if milestone is not None else [ms for ms in self.milestones if ms in limits]
+        names = [ms for ms in names if ms in limits]
+        if not names:
+            return 1.0
+        if t.sampled is None:
+            samples = self.study.info.confidence_samples
+            drawn = np.column_stack([self.in_sample[(e, data.provider)] for e, data in t.chosen.items()]) if t.chosen else None
+            t.sampled = simulate(self.study, {e: data.offer for e, data in t.chosen.items()}, self.topo_order, self.gating, samples,
+                                 self.study.info.confidence_seed, IN_SAMPLE, slips=drawn if drawn is not None else np.zeros((samples, 0)))
+        met = np.ones(t.sampled.samples, dtype=bool)
+        for ms in names:
+            met &= t.sampled.milestone_slip[ms] <= limits[ms] + 1e-9
+        return float(met.mean())
 
 
 def topological_order(study: Study) -> tuple[str, ...]:

@@ -13,6 +13,7 @@ import pyomo.core as pyo
 
 from architecture.families import FAMILIES, ConstraintFamily
 from architecture.policy import NONE
+from optimizer.confidence_constraints import define_milestone_confidence_limit_constraints, define_sample_milestone_miss_constraints
 from optimizer.data import ModelData
 from optimizer.variables import at_most, exactly, offer_sum, selected
 
@@ -335,6 +336,9 @@ def define_decisions_constraints(m: pyo.ConcreteModel, data: ModelData) -> None:
     if pairs:
         m.FORBIDDEN_OFFERS = pyo.Set(initialize=pairs, dimen=2, ordered=True)
         m.decision_forbidden = pyo.Constraint(m.FORBIDDEN_OFFERS, rule=lambda m, e, p: m.assign_by_offer[e, p] == 0)
+
+
+__all__ = ["CONSTRAINT_FAMILIES", "define_milestone_confidence_limit_constraints", "define_sample_milestone_miss_constraints"]
 
 
 def _define(family: ConstraintFamily) -> Callable[[pyo.ConcreteModel, ModelData], None]:

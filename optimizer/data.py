@@ -4,8 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+import numpy as np
 
 from architecture import Study, eligible_offers
+from architecture.confidence import IN_SAMPLE, sample_offer_slips
 from architecture.elements import CRITICAL_PATH_MILESTONE
 from architecture.objectives import ObjectiveKind
 from architecture.offers import Offer
@@ -48,6 +53,34 @@ class ModelData:
     def selected_is_fixed(self, element: str) -> bool:
         """A required element is always in the architecture (sigma_e = 1)."""
         return element in self.required
+
+    @cached_property
+    def sample_slips(self) -> Mapping[Pair, np.ndarray]:
+        """S[e,p,s]: slip months of each eligible offer in each sample of the optimiser's sample set (the evaluator's numbers)."""
+        info, pairs = self.study.info, list(self.offers)
+        drawn = sample_offer_slips(self.study, [self.offers[pair] for pair in pairs], info.confidence_samples, info.confidence_seed, IN_SAMPLE)
+        return {pair: drawn[:, j] for j, pair in enumerate(pairs)}
+
+    def sampled_milestones(self, specs: Sequence[Any] = ()) -> tuple[str, ...]:
+        """Milestones whose per-sample misses the model needs: confidence limits, and confidence objectives among `specs`."""
+        limited = self.limits.max_milestone_slip_months
+        names = list(self.limits.milestone_confidence)
+        for spec in specs:
+            if spec.builtin == "milestone_confidence":
+                names += [spec.milestone] if spec.milestone is not None else [ms for ms in self.milestones if ms in limited]
+        return tuple(ms for ms in dict.fromkeys(names) if ms in limited and ms in self.milestones)
+
+    def closure(self, element: str) -> tuple[str, ...]:
+        """The element and everything it requires, directly or not (elements with offers only)."""
+        seen: dict[str, None] = {}
+        stack = [element]
+        while stack:
+            e = stack.pop()
+            if e in seen or e not in self.offers_of_element:
+                continue
+            seen[e] = None
+            stack.extend(self.study.elements[e].requires)
+        return tuple(e for e in seen if self.offers_of_element[e])
 
     def needs_slip(self, kinds: Sequence[ObjectiveKind] = ()) -> bool:
         """Slip variables exist only when a milestone limit or an objective of a slip kind needs them."""

@@ -14,6 +14,7 @@ from optimizer.objectives import ObjectiveTerm, define_expressions, objective_te
 from optimizer.variables import (
     define_assignment_variables,
     define_provider_used_variables,
+    define_sample_variables,
     define_sets,
     define_slip_variables,
 )
@@ -40,6 +41,7 @@ def _build(data: ModelData, objective: str | Sequence[str]) -> pyo.ConcreteModel
     define_sets(m, data)
     define_assignment_variables(m, data)
     define_slip_variables(m, data, needed=data.needs_slip(kinds))
+    define_sample_variables(m, data, data.sampled_milestones(specs))
     define_provider_used_variables(m, data, tracked_providers(data, kinds))
     define_expressions(m, data)
     active = []

@@ -78,6 +78,24 @@ def objective_milestone_slip_months(m: pyo.ConcreteModel, data: ModelData, spec:
     return ObjectiveTerm(spec.name, spec.sense, spec.display_unit, _worst_milestone_slip(m, data))
 
 
+def objective_milestone_confidence(m: pyo.ConcreteModel, data: ModelData, spec: ObjectiveSpec) -> ObjectiveTerm:
+    """Share of the sample set in which the milestone (or every milestone with a slip limit, together) keeps its limit."""
+    if not hasattr(m, "milestone_miss"):
+        return ObjectiveTerm(spec.name, spec.sense, spec.display_unit, 1.0)  # no milestone with a slip limit: always kept
+    samples = list(m.SAMPLES)
+    names = [spec.milestone] if spec.milestone is not None else [ms for ms in m.SAMPLED_MILESTONES if ms in data.limits.max_milestone_slip_months]
+    if len(names) == 1:
+        miss = {s: m.milestone_miss[names[0], s] for s in samples}
+    else:
+        if m.component("any_milestone_miss") is None:
+            m.any_milestone_miss = pyo.Var(m.SAMPLES, domain=pyo.Binary)
+            m.ANY_MISS_LINKS = pyo.Set(initialize=[(ms, s) for ms in names for s in samples], dimen=2, ordered=True)
+            m.any_milestone_miss_link = pyo.Constraint(m.ANY_MISS_LINKS, rule=lambda m, ms, s: m.any_milestone_miss[s] >= m.milestone_miss[ms, s])
+        miss = {s: m.any_milestone_miss[s] for s in samples}
+    share = 1.0 + pyo.quicksum(-1.0 / len(samples) * miss[s] for s in samples)
+    return ObjectiveTerm(spec.name, spec.sense, spec.display_unit, share)
+
+
 def objective_international_partners(m: pyo.ConcreteModel, data: ModelData, spec: ObjectiveSpec) -> ObjectiveTerm:
     """International partners engaged: the sum of their provider_used."""
     partners = [p for p in data.providers if data.kind[p] == "international" and data.offers_of_provider[p]]

@@ -38,6 +38,22 @@ def define_slip_variables(m: pyo.ConcreteModel, data: ModelData, needed: bool) -
     m.milestone_slip_months = pyo.Var(m.MILESTONES, domain=pyo.NonNegativeReals)
 
 
+def define_sample_variables(m: pyo.ConcreteModel, data: ModelData, milestones: Sequence[str]) -> None:
+    """milestone_miss[ms, s] = 1 when milestone ms misses its slip limit in sample s of the sample set, for `milestones`.
+
+    With slips that add up along `requires`, also sample_element_slip_months[e, s] (months) for the elements gating them.
+    """
+    if not milestones:
+        return
+    m.SAMPLES = pyo.RangeSet(0, data.study.info.confidence_samples - 1)
+    m.SAMPLED_MILESTONES = pyo.Set(initialize=list(milestones), ordered=True)
+    m.milestone_miss = pyo.Var(m.SAMPLED_MILESTONES, m.SAMPLES, domain=pyo.Binary)
+    if data.study.info.slip_propagation == "add":
+        chains = dict.fromkeys(e for ms in milestones for g in data.gating[ms] for e in data.closure(g))
+        m.SAMPLED_ELEMENTS = pyo.Set(initialize=list(chains), ordered=True)
+        m.sample_element_slip_months = pyo.Var(m.SAMPLED_ELEMENTS, m.SAMPLES, domain=pyo.NonNegativeReals)
+
+
 def define_provider_used_variables(m: pyo.ConcreteModel, data: ModelData, tracked: Sequence[str]) -> None:
     """provider_used[p] = 1 when p delivers anything, for the providers whose use costs or counts.
 

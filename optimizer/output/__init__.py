@@ -38,10 +38,18 @@ from optimizer.output.manifests import (
 from optimizer.output.plots import draw_fronts, plot_writer
 from optimizer.output.reading import ResultFolder, ResultTables, read_result, read_tables
 from optimizer.output.report import REPORT_FILE, render_report, write_report
-from optimizer.output.writers import EMPTY_ASSIGNMENT, write_alternatives, write_breakeven, write_comparison, write_pareto, write_run
+from optimizer.output.writers import (
+    EMPTY_ASSIGNMENT,
+    write_alternatives,
+    write_breakeven,
+    write_comparison,
+    write_confidence,
+    write_pareto,
+    write_run,
+)
 
 __all__ = [
-    "EMPTY_ASSIGNMENT", "ENGINE_NAME", "REPORT_FILE", "render_report", "write_alternatives", "write_breakeven", "write_report",
+    "EMPTY_ASSIGNMENT", "ENGINE_NAME", "REPORT_FILE", "render_report", "write_alternatives", "write_breakeven", "write_confidence", "write_report",
     "FLOAT_DECIMALS", "SCHEMA_VERSION", "SWEEP_RECORDS", "ZERO_THRESHOLD", "ResultFolder", "ResultTables",
     "active_limits", "clean_number", "command_line", "csv_writer", "default_run_dir", "draw_fronts", "engine_version", "json_writer",
     "manifest", "open_sweep_folder", "pareto_manifest", "plot_writer", "read_json", "read_result", "read_sweep_records", "read_tables",

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 
@@ -49,6 +50,27 @@ def draw_fronts(fronts: list[tuple[str, pd.DataFrame]], axes: list[Any], title: 
         if len(fronts) > 1:
             panels[0].legend()
         fig.suptitle(title)
+        return fig
+
+    return draw
+
+
+def draw_s_curve(milestone: str, slips: np.ndarray, limit_months: float, p_meet: float) -> Callable[[Any], Any]:
+    """A milestone's S-curve: the chance its slip is at most x months, with its limit marked."""
+
+    def draw(plt: Any) -> Any:
+        ordered = np.sort(slips)
+        share = np.arange(1, len(ordered) + 1) / max(len(ordered), 1)
+        fig, panel = plt.subplots(figsize=(6.5, 4.2))
+        panel.step(ordered, share, where="post")
+        if np.isfinite(limit_months):
+            panel.axvline(limit_months, color="tab:red", linestyle="--", label=f"limit {limit_months:g} months: P = {p_meet:.1%}")
+            panel.legend(loc="lower right")
+        panel.set_xlabel(f"{milestone} slip [months]")
+        panel.set_ylabel("P(slip <= x)")
+        panel.set_ylim(0, 1.02)
+        panel.grid(alpha=0.3)
+        panel.set_title(f"{milestone}: {len(ordered):,} samples")
         return fig
 
     return draw

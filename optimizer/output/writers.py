@@ -10,21 +10,28 @@ import pandas as pd
 
 from optimizer.output.folders import clean_number, csv_writer, json_writer, write_folder
 from optimizer.output.manifests import manifest, pareto_manifest, run_manifest, solver_description
-from optimizer.output.plots import draw_fronts, plot_writer
+from optimizer.output.plots import draw_fronts, draw_s_curve, plot_writer
 from optimizer.output.reading import ResultFolder
 
 EMPTY_ASSIGNMENT = pd.DataFrame(columns=["element", "provider"])
 
 
 def write_run(out: str | Path, result: Any, command: str | None = None, overwrite: bool = False,
-              extra_files: dict[str, Callable[[Path], None]] | None = None, price: Any = None) -> Path:
-    """Write a run folder: manifest.json, assignment.csv, metrics.csv, limits.csv, budget_by_year.csv."""
+              extra_files: dict[str, Callable[[Path], None]] | None = None, price: Any = None, confidence: Any = ()) -> Path:
+    """Write a run folder: manifest.json, assignment.csv, metrics.csv, limits.csv, budget_by_year.csv.
+
+    `confidence`: the out-of-sample checks of its confidence limits (architecture.schedule_confidence.confidence_checks),
+    written into limits.csv's confidence rows and the manifest.
+    """
     ev = result.evaluation
-    files: dict[str, Callable[[Path], None]] = {"manifest.json": json_writer(run_manifest(result, command, price=price))}
+    described = run_manifest(result, command, price=price)
+    if confidence:
+        described["confidence_checks"] = [check.as_dict() for check in confidence]
+    files: dict[str, Callable[[Path], None]] = {"manifest.json": json_writer(described)}
     if ev is not None:
         files["assignment.csv"] = csv_writer(ev.assignment_frame())
         files["metrics.csv"] = csv_writer(ev.metrics())
-        files["limits.csv"] = csv_writer(ev.limits_frame())
+        files["limits.csv"] = csv_writer(with_checks(ev.limits_frame(), confidence))
         files["budget_by_year.csv"] = csv_writer(ev.budget_by_year())
         files["spend_by_year.csv"] = csv_writer(ev.spend_frame())
         files["slips.csv"] = csv_writer(ev.slips_frame())
@@ -32,6 +39,20 @@ def write_run(out: str | Path, result: Any, command: str | None = None, overwrit
         files["assignment.csv"] = csv_writer(EMPTY_ASSIGNMENT)
     files.update(extra_files or {})
     return write_folder(Path(out), files, overwrite)
+
+
+CHECK_COLUMNS = ("in_sample_low", "in_sample_high", "out_of_sample", "out_of_sample_low", "out_of_sample_high")
+
+
+def with_checks(limits: pd.DataFrame, checks: Any) -> pd.DataFrame:
+    """limits.csv with the out-of-sample columns of confidence rows (blank elsewhere), when there are checks."""
+    if not checks:
+        return limits
+    by_row = {f"milestone_confidence[{check.milestone}]": check.as_dict() for check in checks}
+    out = limits.copy()
+    for column in CHECK_COLUMNS:
+        out[column] = [by_row.get(limit, {}).get(column) for limit in out["limit"]]
+    return out
 
 
 def write_pareto(out: str | Path, front: Any, command: str | None = None, overwrite: bool = False) -> Path:
@@ -108,4 +129,28 @@ def write_breakeven(out: str | Path, result: Any, command: str | None = None, ov
         "manifest.json": json_writer(described),
         "breakeven.csv": csv_writer(result.table),
     }
+    return write_folder(Path(out), files, overwrite)
+
+
+def write_confidence(out: str | Path, result: Any, source: dict[str, Any], command: str | None = None, overwrite: bool = False) -> Path:
+    """A confidence folder: manifest.json, confidence.csv, criticality.csv, assignment.csv, s_curve_<milestone>.png (docs/results.md)."""
+    confidence = result.confidence_frame()
+    described = manifest(
+        "confidence", command=command, study=result.study, source=source, samples=result.samples, seed=result.seed,
+        samples_per_s=round(result.samples / result.runtime_s) if result.runtime_s > 0 else None,
+        slip_model={"slip_propagation": result.study.info.slip_propagation, "slip_correlation": result.study.info.slip_correlation,
+                    "reprocurement_months": result.study.info.reprocurement_months},
+        milestones=[{k: clean_number(v) for k, v in row.items()} for row in confidence.to_dict("records")],
+        timings_s={"simulate_s": round(result.runtime_s, 6)},
+    )
+    assignment = pd.DataFrame(sorted(result.architecture.assignment.items()), columns=["element", "provider"])
+    files: dict[str, Callable[[Path], None]] = {
+        "manifest.json": json_writer(described),
+        "confidence.csv": csv_writer(confidence),
+        "criticality.csv": csv_writer(result.criticality_frame()),
+        "assignment.csv": csv_writer(assignment),
+    }
+    for row in confidence.itertuples():
+        slips = result.simulation.milestone_slip[row.milestone]
+        files[f"s_curve_{row.milestone}.png"] = plot_writer(draw_s_curve(row.milestone, slips, row.limit_months, row.p_meet))
     return write_folder(Path(out), files, overwrite)

@@ -162,6 +162,7 @@ def test_reference_architecture_sums_and_objectives() -> None:
         "seats",
         "agency_cost_musd",
         "milestone_slip_months",
+        "milestone_confidence",
         "international_partners",
         "commercial_share",
     ]
@@ -509,6 +510,7 @@ ALL_LIMITS: dict[str, Any] = {
     "annual_budget_musd": {2026: 900, 2028: 900},
     "critical_path_max_owners": 1,
     "max_milestone_slip_months": {"first_landing": 18, "critical_path": 16},
+    "milestone_confidence": {"first_landing": 0.5},
     "min_commercial_share": 0.3,
     "max_partner_share": 0.3,
     "min_providers_per_category": {"logistics": 1},

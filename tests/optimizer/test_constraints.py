@@ -15,6 +15,10 @@ FAMILY_COMPONENTS = {family.name: family.components for family, _ in CONSTRAINT_
 
 DOC = Path(__file__).parents[2] / "docs" / "formulation.md"
 
+# SpaceX's lander (36 months, p80 60) keeps a 40-month landing limit in about 57 % of samples; NASA's (24, certain) always
+CONFIDENT = ("offers[element=lander,provider=spacex].slip_p80_months=60", "limits.max_milestone_slip_months.first_landing=40",
+             "limits.milestone_confidence.first_landing=0.9")
+
 # family: (overrides that make it bind, objective, objective with the family / dropped,
 #          how the dropped answer is wrong: a violated family, or "lies" = solver's value != evaluator's)
 CASES = {
@@ -27,6 +31,8 @@ CASES = {
     "slip_propagation": (("limits.max_milestone_slip_months.critical_path=50",), "cost", 4950, 4050, "milestone_slip_limit"),
     "milestone_slip": (("limits.max_milestone_slip_months.critical_path=50",), "cost", 4950, 4050, "milestone_slip_limit"),
     "milestone_slip_limit": (("limits.max_milestone_slip_months.critical_path=50",), "cost", 4950, 4050, "milestone_slip_limit"),
+    "sample_milestone_miss": (CONFIDENT, "cost", 5550, 4050, "milestone_confidence_limit"),
+    "milestone_confidence_limit": (CONFIDENT, "cost", 5550, 4050, "milestone_confidence_limit"),
     "commercial_share_min": (("limits.min_commercial_share=0.75",), "cost", 4200, 4050, "commercial_share_min"),
     "partner_share_max": (("limits.max_partner_share=0.2",), "cost", 4200, 4050, "partner_share_max"),
     "category_redundancy": (("limits.min_providers_per_category.logistics=2",), "cost", 4250, 4050, "category_redundancy"),
