@@ -290,8 +290,9 @@ FAMILIES: tuple[ConstraintFamily, ...] = (
         ("max_milestone_slip_months",), 1.0, rows=_milestone_slip,
         violation=lambda check, ms, t: f"milestone {ms} slips {number(check.value)} months, {_over(check)} over the limit of {number(check.bound)}",
     ),
+    # its rows are built from the slip limits' values (which samples are late): a changed slip limit is a new model
     ConstraintFamily("sample_milestone_miss", "a milestone misses its slip limit in a sample of slips",
-                     ("milestone_miss_link", "sample_slip_own", "sample_slip_propagation"), structural=True),
+                     ("milestone_miss_link", "sample_slip_own", "sample_slip_propagation"), ("max_milestone_slip_months",), structural=True),
     ConstraintFamily(
         "milestone_confidence_limit", "milestone confidence limits", ("milestone_confidence_limit",), ("milestone_confidence",),
         ("milestone_confidence",), 1.0, rows=_milestone_confidence, violation=_confidence_text,

@@ -43,6 +43,13 @@ class ScheduleConfidence:
         columns = ["milestone", "limit_months", "p_meet", *(f"slip_p{q}_months" for q in PERCENTILES)]
         return pd.DataFrame(records, columns=columns)
 
+    def s_curve_frame(self) -> pd.DataFrame:
+        """s_curves.csv: milestone, probability (0 to 1 in 1 % steps), slip_months (that quantile of the milestone's slip)."""
+        levels = np.linspace(0.0, 1.0, 101)
+        records = [(ms, float(q), float(v)) for ms, slips in self.simulation.milestone_slip.items() if len(slips)
+                   for q, v in zip(levels, np.quantile(slips, levels), strict=True)]
+        return pd.DataFrame(records, columns=["milestone", "probability", "slip_months"])
+
     def criticality_frame(self) -> pd.DataFrame:
         """criticality.csv: milestone, element, criticality (share of samples in which the element's slip sets the milestone's)."""
         records = [(ms, e, float(np.mean(marks))) for ms, by_element in self.simulation.critical.items() for e, marks in by_element.items()]
@@ -85,10 +92,11 @@ class ConfidenceCheck:
 
     def sentence(self) -> str:
         verdict = "falls SHORT of" if self.short else "meets"
+        hint = f" (more [study] confidence_samples than {self.in_samples} make the optimiser's share a closer estimate)" if self.short else ""
         return (f"milestone_confidence[{self.milestone}]: {self.in_sample:.1%} in the {self.in_samples} optimisation samples "
                 f"(95 % interval {self.in_sample_low:.1%}-{self.in_sample_high:.1%}), "
                 f"{self.out_of_sample:.1%} (95 % interval {self.out_of_sample_low:.1%}-{self.out_of_sample_high:.1%}) in "
-                f"{self.out_of_samples:,} fresh samples: {verdict} the required {self.required:.1%}")
+                f"{self.out_of_samples:,} fresh samples: {verdict} the required {self.required:.1%}{hint}")
 
     def as_dict(self) -> dict[str, float | str | bool | int]:
         return {"milestone": self.milestone, "required": self.required, "in_sample": self.in_sample, "in_sample_low": self.in_sample_low,

@@ -7,10 +7,19 @@ from collections import OrderedDict
 from typing import Any
 
 from architecture import Study
+from architecture.families import BY_NAME as FAMILY_BY_NAME
 from architecture.families import MUTABLE_LIMITS
+from architecture.objectives import objective_kind
 from optimizer.run import RunResult
 from optimizer.solve import SolveOptions
 from optimizer.study_model import StudyModel
+
+
+def values_in_structure(study: Study, objective: str) -> frozenset[str]:
+    """Limits held as Params elsewhere whose values an active family builds rows from (the sampled misses read the slip limits)."""
+    family = FAMILY_BY_NAME["sample_milestone_miss"]
+    samples = bool(study.limits.milestone_confidence) or objective_kind(study.objective(objective)).samples_slips
+    return frozenset(family.limits) if samples else frozenset()
 
 
 class ModelCache:
@@ -46,7 +55,10 @@ class ModelCache:
     def key(self, study: Study, objective: str, options: SolveOptions) -> str:
         """The study's structure: everything but the values of the limits a model holds as Params."""
         limits = study.limits.model_dump()
+        kept = values_in_structure(study, objective)
         for name in MUTABLE_LIMITS:
+            if name in kept:
+                continue
             value = limits[name]
             limits[name] = sorted(map(str, value)) if isinstance(value, dict) else value is not None
         parts = [self._digest(part) for part in (study.info, study.elements, study.providers, study.offers, study.objectives)]

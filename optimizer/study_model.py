@@ -15,6 +15,7 @@ import pyomo.core as pyo
 
 from architecture import FAMILIES, Study
 from architecture.evaluate import evaluate
+from architecture.families import BY_NAME as FAMILY_BY_NAME
 from architecture.policy import NONE
 from optimizer.data import to_model_data
 from optimizer.extract import extract_architecture
@@ -52,6 +53,8 @@ class StudyModel:
         Re-solves start afresh (`Solver.reset`): an answer never depends on what this model solved before.
         """
         timings = dict(self.timings_s)
+        if study is not None and study is not self.study and self._rows_from_values(study):
+            return StudyModel(study, self.spec.name, self.options).solve()  # its rows depend on what changed: a new model
         if study is not None and study is not self.study:
             self.set_limits(study)
             timings = {}
@@ -67,6 +70,12 @@ class StudyModel:
             timings = {"solve_s": timings["solve_s"]}
         return RunResult(study, replace(self.data, study=study) if study is not self.study else self.data, self.spec, report, arch, ev,
                          self.options, timings, self.active_families)
+
+    def _rows_from_values(self, study: Study) -> bool:
+        """Whether `study` changes a limit whose value some of this model's rows were built from (model_cache.values_in_structure)."""
+        if not hasattr(self.m, "milestone_miss"):
+            return False
+        return any(getattr(study.limits, name) != getattr(self.study.limits, name) for name in FAMILY_BY_NAME["sample_milestone_miss"].limits)
 
     def set_limits(self, study: Study) -> None:
         """Take the Param limits of `study` (same structure: see ModelCache) and forget earlier searches."""

@@ -21,7 +21,7 @@ from trade import cli
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 REQUIRE_BROWSER = os.environ.get("GATEWAY_TRADE_REQUIRE_BROWSER") == "1"
-KINDS = ("run", "pareto", "pareto3", "compare", "sweep", "stress", "alternatives", "breakeven", "sensitivity")
+KINDS = ("run", "pareto", "pareto3", "compare", "sweep", "stress", "alternatives", "breakeven", "sensitivity", "confidence")
 
 
 def invoke(*args: object):
@@ -48,6 +48,7 @@ def folders(tmp_path_factory) -> dict[str, Path]:
         "alternatives": ("alternatives", REFERENCE, "--count", "4", "--out", root / "alternatives"),
         "breakeven": ("breakeven", REFERENCE, "--objective", "partnership", "--out", root / "breakeven"),
         "sensitivity": ("sensitivity", REFERENCE, "--design", sens_file, "--workers", "1", "--out", root / "sensitivity"),
+        "confidence": ("confidence", REFERENCE, "--samples", "2000", "--out", root / "confidence"),
     }
     for name, command in commands.items():
         result = invoke(*command)
@@ -206,6 +207,7 @@ def test_the_manifest_kind_decides_the_page(folders):
     ("alternatives", ("Alternatives within the slack", "Who builds what in each", "Decisions that hold")),
     ("breakeven", ("Cost and break-even price of each offer", "breakeven.csv")),
     ("sensitivity", ("What moves cost", "What moves feasible", "indices.csv", "samples.csv")),
+    ("confidence", ("Chance of keeping each milestone", "S-curves", "What drives each milestone", "criticality.csv")),
 ])
 def test_decision_support_pages_show_their_sections(folders, kind, sections):
     page = (folders[kind] / "report.html").read_text(encoding="utf-8")

@@ -101,4 +101,31 @@ def _sensitivity(folder: ResultTables) -> Built:
     return head, body, {}, ""
 
 
-BY_KIND = {"alternatives": _alternatives, "breakeven": _breakeven, "sensitivity": _sensitivity}
+def _confidence(folder: ResultTables) -> Built:
+    m = folder.manifest
+    confidence, curves, criticality = folder["confidence"], folder["s_curves"], folder["criticality"]
+    source = m.get("source") or {}
+    what = f"the optimum of {source['objective']}" if "objective" in source else ("a run's architecture" if "run" in source else "an assigned architecture")
+    head = f"{what}: {m.get('samples', 0):,} samples, seed {m.get('seed')}"
+    fig = go.Figure()
+    for ms, rows in curves.groupby("milestone", sort=False):
+        fig.add_scatter(x=rows["slip_months"], y=rows["probability"], mode="lines", name=str(ms),
+                        hovertemplate=f"{ms}: P(slip <= %{{x:.1f}} months) = %{{y:.0%}}<extra></extra>")
+    for row in confidence.itertuples():
+        if isinstance(row.limit_months, float) and math.isfinite(row.limit_months):
+            fig.add_vline(x=row.limit_months, line_dash="dot", line_color="#c0392b", annotation_text=f"{row.milestone} limit")
+    fig.update_layout(height=420, margin={"t": 30}, xaxis_title="milestone slip (months)", yaxis_title="P(slip <= x)",
+                      yaxis={"range": [0, 1.02], "tickformat": ".0%"})
+    bars = go.Figure()
+    for ms, rows in criticality.groupby("milestone", sort=False):
+        bars.add_bar(x=rows["criticality"], y=rows["element"], orientation="h", name=str(ms))
+    bars.update_layout(height=max(300, 26 * len(criticality) + 120), margin={"t": 30, "l": 220}, barmode="group",
+                       xaxis={"title": "share of samples in which the element sets the milestone's slip", "tickformat": ".0%"})
+    body = [section("Chance of keeping each milestone", table_html(confidence, "confidence.csv")),
+            section("S-curves", figure_html(fig, "confidence-s-curves"), behind(curves, "s_curves.csv", 404)),
+            section("What drives each milestone", figure_html(bars, "confidence-criticality"), behind(criticality, "criticality.csv")),
+            section("Architecture simulated", table_html(folder.tables.get("assignment", pd.DataFrame()), "assignment.csv"))]
+    return head, body, {}, ""
+
+
+BY_KIND = {"alternatives": _alternatives, "breakeven": _breakeven, "sensitivity": _sensitivity, "confidence": _confidence}

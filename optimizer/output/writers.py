@@ -133,7 +133,7 @@ def write_breakeven(out: str | Path, result: Any, command: str | None = None, ov
 
 
 def write_confidence(out: str | Path, result: Any, source: dict[str, Any], command: str | None = None, overwrite: bool = False) -> Path:
-    """A confidence folder: manifest.json, confidence.csv, criticality.csv, assignment.csv, s_curve_<milestone>.png (docs/results.md)."""
+    """A confidence folder: manifest.json, confidence.csv, criticality.csv, s_curves.csv, assignment.csv, s_curve_<milestone>.png."""
     confidence = result.confidence_frame()
     described = manifest(
         "confidence", command=command, study=result.study, source=source, samples=result.samples, seed=result.seed,
@@ -148,6 +148,7 @@ def write_confidence(out: str | Path, result: Any, source: dict[str, Any], comma
         "manifest.json": json_writer(described),
         "confidence.csv": csv_writer(confidence),
         "criticality.csv": csv_writer(result.criticality_frame()),
+        "s_curves.csv": csv_writer(result.s_curve_frame()),
         "assignment.csv": csv_writer(assignment),
     }
     for row in confidence.itertuples():
