@@ -123,6 +123,7 @@ class ParetoFront:
     reused: int = 0  # boxes answered from an earlier answer, without a solve
     single_stage: int = 0  # boxes answered by one solve of the combined objective
     workers: int = 1
+    chains: int = 0  # two-objective fronts on two workers: chains of boxes walked (2, plus one per split of a busy chain)
 
     @property
     def objectives(self) -> tuple[str, ...]:
@@ -424,4 +425,5 @@ def _assemble(study: Study, model: FrontModel, order: list[str], requested: Sequ
         solver_version=model.solver.version, notes=tuple(notes), highs_times_s=tuple(model.highs_times),
         point_limits=point_limits, active_families=tuple(model.m.active_families), rescues=model.rescues,
         reused=counts.get("reused", 0), single_stage=counts.get("single_stage", 0), workers=counts.get("workers", 1),
+        chains=counts.get("chains", 0),
     )

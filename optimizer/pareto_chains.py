@@ -6,6 +6,10 @@ starts at the first payoff row (the best first objective), chain 2 at the middle
 in its own thread. Chain 1 stops when an answer reaches chain 2's half: that answer is chain 2's first point, or
 covered by chain 2's search. Both chains are the same lexicographic boxes as one chain (docs/pareto.md), so the
 front is the same, exact or at a resolution.
+
+When one chain ends while another still has a long way to go, the rest of that one is cut in two again and the free
+solver starts a new chain at its middle (the same argument applies), so neither worker idles while the other has
+more than two steps of range left.
 """
 
 from __future__ import annotations
@@ -26,10 +30,13 @@ class Chain:
     """One half's walk: the next bound row value on the second objective (min-form), where it stops, how it solves a box."""
 
     bound: float
-    stop_at: float | None  # chain 1: the midpoint; an answer at or below it ends the chain
+    stop_at: float | None  # where the next chain starts: an answer at or below it ends this one (None: the range's end)
     solve: Callable[[float, Deadline], _BoxAnswer | Found | None]  # bound -> answer (in a worker thread)
     reached: float
     done: bool = False
+
+    def __post_init__(self) -> None:
+        self.start = self.reached
 
 
 def walk_two_chains(model: FrontModel, order: list[str], payoff_rows: list[dict[str, Any]], record: Callable[..., None],
@@ -63,6 +70,21 @@ def walk_two_chains(model: FrontModel, order: list[str], payoff_rows: list[dict[
     if chains_of == 2:
         chains.append(Chain(middle + axis.resolution / 2, None, direct(solvers[1]) if solvers else staged(second), middle))  # type: ignore[arg-type]
 
+    def end_of(chain: Chain) -> float:
+        return bottom if chain.stop_at is None else chain.stop_at
+
+    def share(finished: Chain) -> None:
+        """Give an ended chain's solver the lower half of the longest range still ahead of a running chain."""
+        busy = [c for c in chains if not c.done]
+        if not busy:
+            return
+        longest = max(busy, key=lambda c: c.reached - end_of(c))
+        if longest.reached - end_of(longest) < 2 * axis.box_step:
+            return
+        cut = axis.snap((longest.reached + end_of(longest)) / 2)
+        chains.append(Chain(cut + axis.resolution / 2, longest.stop_at, finished.solve, cut))
+        longest.stop_at = cut + axis.resolution / 4
+
     def settle(chain: Chain, answer: _BoxAnswer | Found | None) -> None:
         """Apply an answer in this (the main) thread: record it, move the chain's bound, or end the chain."""
         if isinstance(answer, _BoxAnswer):
@@ -95,7 +117,7 @@ def walk_two_chains(model: FrontModel, order: list[str], payoff_rows: list[dict[
                 for chain in chains:
                     if not chain.done and chain not in running.values():
                         running[pool.submit(_run, chain.solve, chain.bound, deadline)] = chain
-                searched = sum(start - chain.reached for start, chain in zip((top, middle), chains, strict=False))
+                searched = sum(chain.start - chain.reached for chain in chains)
                 progress.two_chains(top, bottom, searched, model.solves)
                 if not running:
                     break
@@ -106,9 +128,12 @@ def walk_two_chains(model: FrontModel, order: list[str], payoff_rows: list[dict[
                     if isinstance(result, _Stopped):
                         raise result
                     settle(chain, result)
+                    if chain.done:
+                        share(chain)
         finally:
             for future in running:
                 future.cancel()
+    counts["chains"] = len(chains)
     if second is not None:
         model.solves += second.solves
         model.highs_times.extend(second.highs_times)

@@ -224,3 +224,16 @@ def test_single_solve_payoff_rows_equal_the_sequential_ones(monkeypatch):
     columns = ["optimised", *names, "status"]
     assert direct.payoff[columns].equals(staged.payoff[columns])
     assert direct.solves < staged.solves
+
+
+@pytest.mark.parametrize(("seed", "names"), [(8, ("agency_cost_musd", "commercial_share")), (9, ("cost", "slip"))])
+def test_a_busy_chain_split_again_gives_the_same_front(seed, names):
+    """Two-objective chains: when one ends, the rest of the other is cut again (pareto_chains.py); the front is the one-worker front."""
+    from architecture.synthetic import SyntheticSize, generate_study
+
+    study = generate_study(SyntheticSize(elements=12, providers=5, years=5, offers_per_element=(2, 4)), seed=seed, limits=seed % 3 != 0,
+                           tightness=0.7)
+    split = pareto_front(study, list(names), ParetoOptions(workers=2))
+    alone = pareto_front(study, list(names), ParetoOptions(workers=1))
+    assert split.complete and alone.complete and split.chains > 2
+    assert front_set(split, names) == front_set(alone, names)
