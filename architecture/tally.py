@@ -109,14 +109,15 @@ class StudyTables:
         )
         if like is not None and self._same_offers(like):
             self.offers = like.offers
+            self._samples = like._samples  # the same offers and [study]: the same sample set, drawn once for both
         else:
             self.offers = {key: self._offer_data(offer) for key, offer in study.offers.items()}
+            self._samples: dict[str, dict[tuple[str, str], np.ndarray]] = {}
         self.onboarding = {p: prov.onboarding_cost_musd for p, prov in study.providers.items()}
         self.international = tuple(p for p, prov in study.providers.items() if prov.kind == "international")
         self.capacities = tuple((p, prov.capacity) for p, prov in study.providers.items() if prov.capacity is not None)
         self.annual = tuple(sorted(limits.annual_budget_musd.items()))
         self._specs: dict[str, ObjectiveSpec] = {}
-        self._in_sample: dict[tuple[str, str], np.ndarray] | None = None
 
     def _same_offers(self, other: StudyTables) -> bool:
         """Whether the offer table of `other` is this study's: the same offers, parties and horizon, the same exclusions."""
@@ -195,11 +196,11 @@ class StudyTables:
     @property
     def in_sample(self) -> dict[tuple[str, str], np.ndarray]:
         """The optimiser's sample set: sampled slip months of every offer (confidence_samples, confidence_seed)."""
-        cached = self._in_sample
+        cached = self._samples.get("in_sample")
         if cached is None:
             info, offers = self.study.info, list(self.study.offers.values())
             drawn = sample_offer_slips(self.study, offers, info.confidence_samples, info.confidence_seed, IN_SAMPLE)
-            cached = self._in_sample = {offer.key: drawn[:, j] for j, offer in enumerate(offers)}
+            cached = self._samples["in_sample"] = {offer.key: drawn[:, j] for j, offer in enumerate(offers)}
         return cached
 
     def confidence(self, t: Tally, milestone: str | None) -> float:

@@ -207,3 +207,14 @@ def test_a_confidence_limit_needs_a_slip_limit(tmp_path):
     (folder / "study.toml").write_text(toml + "\n[limits.milestone_confidence]\nsurface_base = 0.5\n")
     with pytest.raises(StudyError, match="limits.milestone_confidence.surface_base: milestone 'surface_base' has no max_milestone_slip_months"):
         load_study(folder)
+
+
+def test_a_what_if_of_limits_shares_the_sample_set():
+    """Sweeps evaluate many what-ifs of one study: the sample set is drawn once for all of them (bench_sweep's overhead)."""
+    from architecture.evaluate import make_evaluator
+
+    study = schedule()
+    what_if = apply_overrides(study, ["limits.total_budget_musd=9000"])
+    assert make_evaluator(what_if).in_sample is make_evaluator(study).in_sample
+    later = apply_overrides(study, ["study.confidence_seed=5"])
+    assert make_evaluator(later).in_sample is not make_evaluator(study).in_sample
