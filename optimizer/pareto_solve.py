@@ -227,6 +227,7 @@ class _DirectSpec:
     steps: dict[str, np.ndarray]  # sign * coefficient / resolution, rounded to integers (exact: checked)
     rows: dict[str, int]  # HiGHS row of each objective's bound row
     offset: dict[str, float]  # row upper bound = box bound + offset (the body's constant sits in the bounds)
+    constant: dict[str, float]  # min-form constant of each objective (e.g. the 1 of 1 - misses/N): F leaves it out
     assign: dict[tuple[str, str], int]  # HiGHS column of each assign[e, p]
     span: dict[str, float]  # max - min of each objective in grid steps over the column bounds (inf if unbounded)
 
@@ -247,10 +248,11 @@ def _direct_spec(model: FrontModel, order: Sequence[str]) -> _DirectSpec | None:
             return None
     integer = highs.problem.integer_columns()
     lower, upper = highs.problem.column_bounds()
-    steps, rows, offset, span = {}, {}, {}, {}
+    steps, rows, offset, span, constants = {}, {}, {}, {}, {}
     for name in order:
         axis = model.axis(name)
         vector, constant = vectors[name]
+        constants[name] = axis.sign * float(constant)
         vector = axis.sign * np.pad(vector, (0, len(integer) - len(vector))) / axis.resolution
         rounded = np.round(vector)
         if np.any(np.abs(vector - rounded) > INTEGRAL_TOLERANCE * np.maximum(1.0, np.abs(vector))) or np.any((rounded != 0) & ~integer):
@@ -268,7 +270,7 @@ def _direct_spec(model: FrontModel, order: Sequence[str]) -> _DirectSpec | None:
     assign = {pair: highs.column(model.m.assign[pair]) for pair in model.data.offers}
     if any(column is None for column in assign.values()):
         return None
-    return _DirectSpec(highs.problem, tuple(order), steps, rows, offset, assign, span)
+    return _DirectSpec(highs.problem, tuple(order), steps, rows, offset, constants, assign, span)
 
 
 @dataclass
@@ -318,7 +320,8 @@ class _DirectSolver:
         cutoff = None
         if known is not None and len(known):
             scale = np.array([weights[n] / self.axes[n].resolution for n in order])
-            cutoff = float(np.min(np.rint(known * scale).sum(axis=1))) + 0.5
+            constant = np.array([self.spec.constant[n] for n in order])  # F is the objectives without their constants
+            cutoff = float(np.min(np.rint((known - constant) * scale).sum(axis=1))) + 0.5
         return self._solve(weights, upper, deadline, cutoff)
 
     def lexicographic(self, order: Sequence[str], deadline: Deadline) -> _BoxAnswer:

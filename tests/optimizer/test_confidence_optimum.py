@@ -79,3 +79,28 @@ def test_evaluator_confidence_is_the_models_sample_share():
     value = evaluate(study, arch).objectives["joint"]
     assert value * samples == pytest.approx(round(value * samples))
     assert feasible_objectives(study, arch, ["joint"]) == {"joint": pytest.approx(result.report.objective)}
+
+
+@pytest.mark.parametrize("samples", [60, 200])
+@pytest.mark.parametrize("names", [("cost", "landing_confidence"), ("cost", "milestone_confidence"), ("science", "milestone_confidence", "cost"),
+                                   ("milestone_confidence", "cost", "science")], ids="-".join)
+def test_confidence_fronts_equal_enumeration(names, samples):
+    """Fronts over confidence objectives against every architecture of the schedule study.
+
+    With 200 samples the shares lie on a decimal grid and boxes are solved single-stage with a cutoff from known points:
+    the objective's constant (1 - misses/N) must leave the cutoff (it once cut away true points of 3-objective fronts).
+    With 60 the shares k/60 are compared on a 1e-6 grid, on the two-stage path.
+    """
+    from architecture import apply_overrides, load_study
+    from optimizer.pareto import ParetoOptions, pareto_front
+    from tests.conftest import STUDIES
+    from tests.optimizer.test_pareto import brute_front, front_set
+
+    study = apply_overrides(load_study(STUDIES / "schedule"), [f"study.confidence_samples={samples}"])
+    front = pareto_front(study, list(names), ParetoOptions(workers=2))
+    assert front.complete and front.method == "exact"
+
+    def rounded(vectors):
+        return {tuple(round(v, 6) for v in vector) for vector in vectors}
+
+    assert rounded(front_set(front, names)) == rounded(brute_front(study, names))
