@@ -116,6 +116,19 @@ def check_slip_distributions(study: Study) -> list[Issue]:
     return issues
 
 
+def check_contracts(study: Study) -> list[Issue]:
+    """A contract is offered at most once per element (it delivers one element; naming it twice for one element is a slip)."""
+    issues, seen = [], {}
+    for offer in study.offers.values():
+        if offer.contract is None:
+            continue
+        first = seen.setdefault((offer.contract, offer.element), offer)
+        if first is not offer:
+            issues.append(Issue(f"{OF}:row {offer.row}:contract", f"contract '{offer.contract}' is already offered for element '{offer.element}' "
+                                f"on row {first.row}; one contract delivers one element, so name it on one offer per element", "duplicate_id"))
+    return issues
+
+
 def check_confidence(study: Study) -> list[Issue]:
     """Confidence limits and objectives name milestones that have a slip limit to keep."""
     limits, issues = study.limits, []
@@ -211,6 +224,7 @@ CHECKS: tuple[Callable[[Study], list[Issue]], ...] = (
     check_cost_profile_sums_to_cost,
     check_metric_values_finite,
     check_slip_distributions,
+    check_contracts,
     check_confidence,
     check_limits_refer_to_known_things,
     check_objectives,

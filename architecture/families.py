@@ -139,6 +139,17 @@ def _requires(tables: StudyTables, t: Tally) -> Iterator[CheckRow]:
         yield (f"requires[{e},{r}]", float(e in t.chosen) - float(r in t.chosen), 0.0, "<=", "elements", (e, r))
 
 
+def _contracts(tables: StudyTables, t: Tally) -> Iterator[CheckRow]:
+    for contract, keys in tables.contracts.items():
+        chosen = sorted(e for e, p in keys if e in t.chosen and t.chosen[e].provider == p)
+        yield (f"contract_exclusive[{contract}]", float(len(chosen)), 1.0, "<=", "elements", (contract, chosen))
+
+
+def _contract_text(check: LimitCheck, context: Any, t: Tally) -> str:
+    contract, chosen = context
+    return f"contract {contract} delivers {len(chosen)} elements ({', '.join(chosen)}); one contract delivers one element"
+
+
 def _budget_total(tables: StudyTables, t: Tally) -> Iterator[CheckRow]:
     cap = tables.study.limits.total_budget_musd
     if cap is not None:
@@ -270,6 +281,10 @@ FAMILIES: tuple[ConstraintFamily, ...] = (
     ConstraintFamily(
         "requires_selected", "an element flies only with what it requires", ("requires_selected",), elastic_weight=1000.0, structural=True,
         rows=_requires, violation=lambda check, pair, t: f"element {pair[0]} requires {pair[1]}, which is not in the architecture",
+    ),
+    ConstraintFamily(
+        "contract_exclusive", "one contract delivers one element", ("contract_exclusive",), elastic_weight=1000.0, structural=True,
+        rows=_contracts, violation=_contract_text,
     ),
     ConstraintFamily(
         "budget_total", "total budget", ("budget_total",), ("total_budget_musd",), ("total_budget_musd",), 1.0,

@@ -7,7 +7,8 @@ from pydantic import Field, NonNegativeFloat
 from architecture.elements import Id, Row
 
 TEXT_COLUMNS = ("source", "notes")
-BASE_COLUMNS = ("element", "provider", "cost_musd", "slip_months", "first_year", "last_year", "slip_p80_months", "failure_probability")
+BASE_COLUMNS = ("element", "provider", "cost_musd", "slip_months", "first_year", "last_year", "slip_p80_months", "failure_probability",
+                "contract")
 
 
 class Offer(Row):
@@ -18,7 +19,8 @@ class Offer(Row):
     `metrics` every numeric metric column of offers.csv (empty cell = 0), including
     `partner_cost_musd` (in-kind value, off NASA's budget). `slip_p80_months` (None: the slip is certain) makes the
     slip lognormal with median `slip_months`; `failure_probability` is the chance the provider never delivers
-    (architecture/confidence.py).
+    (architecture/confidence.py). Offers that name the same `contract` are one contract offered for several elements:
+    at most one of them is chosen (one contract delivers one element).
     """
 
     element: Id
@@ -27,6 +29,7 @@ class Offer(Row):
     slip_months: NonNegativeFloat
     slip_p80_months: NonNegativeFloat | None = None
     failure_probability: float = Field(default=0.0, ge=0.0, lt=1.0)
+    contract: Id | None = None
     first_year: int | None = None
     last_year: int | None = None
     metrics: dict[str, float] = Field(default_factory=dict)

@@ -117,6 +117,12 @@ class StudyTables:
         self.international = tuple(p for p, prov in study.providers.items() if prov.kind == "international")
         self.capacities = tuple((p, prov.capacity) for p, prov in study.providers.items() if prov.capacity is not None)
         self.annual = tuple(sorted(limits.annual_budget_musd.items()))
+        by_contract: dict[str, list[tuple[str, str]]] = {}
+        for key, offer in study.offers.items():
+            if offer.contract is not None:
+                by_contract.setdefault(offer.contract, []).append(key)
+        #: contract -> its offers, for contracts offered for two or more elements
+        self.contracts = {c: tuple(keys) for c, keys in by_contract.items() if len(keys) > 1}
         self._specs: dict[str, ObjectiveSpec] = {}
 
     def _same_offers(self, other: StudyTables) -> bool:

@@ -60,6 +60,23 @@ def define_requires_selected_constraints(m: pyo.ConcreteModel, data: ModelData) 
     m.requires_selected = pyo.Constraint(m.REQUIRES, rule=lambda m, e, r: at_most(selected(m, data, e), selected(m, data, r)))
 
 
+def define_contract_exclusive_constraints(m: pyo.ConcreteModel, data: ModelData) -> None:
+    """One contract delivers one element: of the eligible offers naming the same contract, at most one is chosen.
+
+    For k in CONTRACTS: sum_{(e,p) in O, contract[e,p] = k} assign[e,p] <= 1. Only contracts with two or more eligible offers.
+    See docs/formulation.md#contract_exclusive.
+    """
+    by_contract: dict[str, list[tuple[str, str]]] = {}
+    for pair, offer in data.offers.items():
+        if offer.contract is not None:
+            by_contract.setdefault(offer.contract, []).append(pair)
+    shared = {k: pairs for k, pairs in by_contract.items() if len(pairs) > 1}
+    if not shared:
+        return
+    m.CONTRACTS = pyo.Set(initialize=list(shared), ordered=True)
+    m.contract_exclusive = pyo.Constraint(m.CONTRACTS, rule=lambda m, k: pyo.quicksum(m.assign_by_offer[pair] for pair in shared[k]) <= 1)
+
+
 def define_budget_total_constraints(m: pyo.ConcreteModel, data: ModelData) -> None:
     """NASA spending over the horizon, offers plus onboarding, stays within the total budget.
 

@@ -25,6 +25,8 @@ CASES = {
     "assign_required_once": ((), "cost", 4050, 0, "assign_required_once"),
     "assign_optional_at_most_once": (("limits.excluded_providers=[]",), "partnership", 9, 10, "assigned twice"),
     "requires_selected": (("elements[id=halo].required=false",), "cost", 4050, 3950, "requires_selected"),
+    "contract_exclusive": (('offers[element=halo,provider=esa].contract="esa_barter"', 'offers[element=cargo_1,provider=esa].contract="esa_barter"'),
+                           "cost", 4200, 4050, "contract_exclusive"),
     "budget_total": (("limits.excluded_providers=[]", "limits.total_budget_musd=4100"), "partnership", 7, 9, "budget_total"),
     "budget_annual": (("limits.annual_budget_musd.2025=1000",), "milestone_slip_months", 60, 44, "budget_annual"),
     "critical_path_single_owner": (("limits.critical_path_max_owners=1",), "cost", 4950, 4050, "critical_path_single_owner"),
