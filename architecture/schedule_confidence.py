@@ -11,8 +11,8 @@ import pandas as pd
 from architecture.architecture import Architecture
 from architecture.confidence import CHECK_SAMPLES, OUT_OF_SAMPLE, Simulation, proportion_interval, simulate
 from architecture.errors import Issue, StudyError
+from architecture.evaluate import make_evaluator
 from architecture.study import Study
-from architecture.tally import StudyTables
 
 PERCENTILES = (50, 80, 95)
 
@@ -59,7 +59,7 @@ class ScheduleConfidence:
 
 def schedule_confidence(study: Study, architecture: Architecture, samples: int = CHECK_SAMPLES, seed: int = 0) -> ScheduleConfidence:
     """Simulate an architecture's milestone slips; StudyError when an entry is not an eligible offer of the study."""
-    tables = StudyTables(study)
+    tables = make_evaluator(study)
     t = tables.tally(architecture)
     if t.bad:
         limit, text = t.bad[0]
@@ -113,7 +113,7 @@ def confidence_checks(study: Study, architecture: Architecture, samples: int = C
     wanted = study.limits.milestone_confidence
     if not wanted:
         return ()
-    tables = StudyTables(study)
+    tables = make_evaluator(study)
     t = tables.tally(architecture)
     fresh = simulate(study, {e: data.offer for e, data in t.chosen.items()}, tables.topo_order, tables.gating, samples,
                      study.info.confidence_seed, OUT_OF_SAMPLE)

@@ -198,7 +198,6 @@ class StudyTables:
         t.milestone_slip = {ms: max((slip[e] for e in gates if e in slip), default=0.0) for ms, gates in self.gating.items()}
         return t
 
-
     @property
     def in_sample(self) -> dict[tuple[str, str], np.ndarray]:
         """The optimiser's sample set: sampled slip months of every offer (confidence_samples, confidence_seed)."""
@@ -212,15 +211,14 @@ class StudyTables:
     def confidence(self, t: Tally, milestone: str | None) -> float:
         """`Tally.confidence`: the share of the sample set in which the milestone(s) keep their slip limits."""
         limits = self.study.limits.max_milestone_slip_months
-        names = [milestone] if milestone is not None else [ms for ms in self.milestones if ms in limits]
-        names = [ms for ms in names if ms in limits]
+        names = [ms for ms in ([milestone] if milestone is not None else self.milestones) if ms in limits]
         if not names:
             return 1.0
         if t.sampled is None:
-            samples = self.study.info.confidence_samples
-            drawn = np.column_stack([self.in_sample[(e, data.provider)] for e, data in t.chosen.items()]) if t.chosen else None
-            t.sampled = simulate(self.study, {e: data.offer for e, data in t.chosen.items()}, self.topo_order, self.gating, samples,
-                                 self.study.info.confidence_seed, IN_SAMPLE, slips=drawn if drawn is not None else np.zeros((samples, 0)))
+            info = self.study.info
+            drawn = np.array([self.in_sample[(e, data.provider)] for e, data in t.chosen.items()]).reshape(len(t.chosen), info.confidence_samples).T
+            t.sampled = simulate(self.study, {e: data.offer for e, data in t.chosen.items()}, self.topo_order, self.gating,
+                                 info.confidence_samples, info.confidence_seed, IN_SAMPLE, slips=drawn)
         met = np.ones(t.sampled.samples, dtype=bool)
         for ms in names:
             met &= t.sampled.milestone_slip[ms] <= limits[ms] + 1e-9

@@ -10,8 +10,8 @@ from typing import Any
 import numpy as np
 
 from architecture import Study, eligible_offers
-from architecture.confidence import IN_SAMPLE, sample_offer_slips
 from architecture.elements import CRITICAL_PATH_MILESTONE
+from architecture.evaluate import make_evaluator
 from architecture.objectives import ObjectiveKind
 from architecture.offers import Offer
 
@@ -56,10 +56,12 @@ class ModelData:
 
     @cached_property
     def sample_slips(self) -> Mapping[Pair, np.ndarray]:
-        """S[e,p,s]: slip months of each eligible offer in each sample of the optimiser's sample set (the evaluator's numbers)."""
-        info, pairs = self.study.info, list(self.offers)
-        drawn = sample_offer_slips(self.study, [self.offers[pair] for pair in pairs], info.confidence_samples, info.confidence_seed, IN_SAMPLE)
-        return {pair: drawn[:, j] for j, pair in enumerate(pairs)}
+        """S[e,p,s]: slip months of each eligible offer in each sample of the study's sample set.
+
+        Drawn once per study (architecture/tally.py), so the evaluator scores the model's answers on the very same numbers.
+        """
+        in_sample = make_evaluator(self.study).in_sample
+        return {pair: in_sample[pair] for pair in self.offers}
 
     def sampled_milestones(self, specs: Sequence[Any] = ()) -> tuple[str, ...]:
         """Milestones whose per-sample misses the model needs: confidence limits, and confidence objectives among `specs`."""

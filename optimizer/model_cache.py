@@ -7,19 +7,17 @@ from collections import OrderedDict
 from typing import Any
 
 from architecture import Study
-from architecture.families import BY_NAME as FAMILY_BY_NAME
 from architecture.families import MUTABLE_LIMITS
 from architecture.objectives import objective_kind
 from optimizer.run import RunResult
 from optimizer.solve import SolveOptions
-from optimizer.study_model import StudyModel
+from optimizer.study_model import READ_AS_VALUES, StudyModel
 
 
 def values_in_structure(study: Study, objective: str) -> frozenset[str]:
     """Limits held as Params elsewhere whose values an active family builds rows from (the sampled misses read the slip limits)."""
-    family = FAMILY_BY_NAME["sample_milestone_miss"]
     samples = bool(study.limits.milestone_confidence) or objective_kind(study.objective(objective)).samples_slips
-    return frozenset(family.limits) if samples else frozenset()
+    return frozenset(READ_AS_VALUES) if samples else frozenset()
 
 
 class ModelCache:

@@ -83,7 +83,7 @@ def objective_milestone_confidence(m: pyo.ConcreteModel, data: ModelData, spec: 
     if not hasattr(m, "milestone_miss"):
         return ObjectiveTerm(spec.name, spec.sense, spec.display_unit, 1.0)  # no milestone with a slip limit: always kept
     samples = list(m.SAMPLES)
-    names = [spec.milestone] if spec.milestone is not None else [ms for ms in m.SAMPLED_MILESTONES if ms in data.limits.max_milestone_slip_months]
+    names = [spec.milestone] if spec.milestone is not None else list(m.SAMPLED_MILESTONES)  # all of them have a slip limit
     if len(names) == 1:
         miss = {s: m.milestone_miss[names[0], s] for s in samples}
     else:

@@ -27,6 +27,9 @@ from optimizer.solve import SolveOptions, Solver, Status
 CLOSEST = "__fewest_moves__"
 #: Families holding limits as Params, with those limits: a re-solve for new values re-sends these families' rows.
 PARAMETRIC = tuple(family for family in FAMILIES if family.mutable)
+#: Limits held as Params elsewhere whose values the sampled misses' rows are built from (which samples are late):
+#: a model with those rows is rebuilt, not re-solved, when they change (ModelCache keeps them in the structure).
+READ_AS_VALUES = FAMILY_BY_NAME["sample_milestone_miss"].limits
 
 
 class StudyModel:
@@ -75,7 +78,7 @@ class StudyModel:
         """Whether `study` changes a limit whose value some of this model's rows were built from (model_cache.values_in_structure)."""
         if not hasattr(self.m, "milestone_miss"):
             return False
-        return any(getattr(study.limits, name) != getattr(self.study.limits, name) for name in FAMILY_BY_NAME["sample_milestone_miss"].limits)
+        return any(getattr(study.limits, name) != getattr(self.study.limits, name) for name in READ_AS_VALUES)
 
     def set_limits(self, study: Study) -> None:
         """Take the Param limits of `study` (same structure: see ModelCache) and forget earlier searches."""
