@@ -129,6 +129,57 @@ def check_contracts(study: Study) -> list[Issue]:
     return issues
 
 
+def check_builders(study: Study) -> list[Issue]:
+    """A builder is a provider of the study (the company that builds the hardware or runs the service)."""
+    issues = []
+    for offer in study.offers.values():
+        if offer.builder is not None and offer.builder not in study.providers:
+            issues.append(Issue(f"{OF}:row {offer.row}:builder", f"unknown builder '{offer.builder}'; a builder is a provider id of providers.csv "
+                                "(add the company there, or leave the cell blank when the provider builds it)", "unknown_id"))
+    return issues
+
+
+def check_scopes(study: Study) -> list[Issue]:
+    """Metric limits sum known numeric columns, and scopes name known categories and yes/no provider attributes."""
+    limits, issues = study.limits, []
+    where = f"{STUDY_FILE}:limits"
+    categories = {e.category for e in study.elements.values()}
+    attributes = study.yes_no_attributes()
+    scopes = [(f"{where}.barred[{i}]", rule) for i, rule in enumerate(limits.barred)]
+    scopes += [(f"{where}.metric_limit[{i}]", limit) for i, limit in enumerate(limits.metric_limit)]
+    for at, scope in scopes:
+        for name in scope.attributes:
+            if name not in attributes:
+                issues.append(Issue(f"{at}.{name}", f"unknown key '{name}': not a yes/no provider attribute (yes/no columns of providers.csv: "
+                                    f"{', '.join(attributes) or 'none'})", "unknown_key"))
+    for at, limit in scopes[len(limits.barred):]:
+        if limit.metric not in study.numeric_columns:
+            issues.append(Issue(f"{at}.metric", f"offers.csv has no numeric column '{limit.metric}' (numeric: {', '.join(study.numeric_columns)})",
+                                "unknown_column"))
+        if limit.category is not None and limit.category not in categories:
+            issues.append(Issue(f"{at}.category", f"no element has category '{limit.category}'", "unknown_id"))
+        if limit.min is not None and limit.max is not None and limit.min > limit.max:
+            issues.append(Issue(f"{at}.min", f"min {limit.min:g} is above max {limit.max:g}", "wrong_type"))
+    return issues
+
+
+def check_budget_lines(study: Study) -> list[Issue]:
+    """Line budgets name lines some offer is paid from, and years in the horizon."""
+    limits, issues = study.limits, []
+    lines = sorted({offer.budget_line for offer in study.offers.values() if offer.budget_line is not None})
+    for key in ("line_budget_musd", "line_annual_budget_musd"):
+        for line in getattr(limits, key):
+            if line not in lines:
+                issues.append(Issue(f"{STUDY_FILE}:limits.{key}.{line}", f"no offer has budget_line '{line}' (lines in offers.csv: "
+                                    f"{', '.join(lines) or 'none'})", "unknown_id"))
+    for line, caps in limits.line_annual_budget_musd.items():
+        for year in caps:
+            if year not in study.fiscal_years:
+                issues.append(Issue(f"{STUDY_FILE}:limits.line_annual_budget_musd.{line}.{year}",
+                                    f"year {year} is outside the horizon {study.info.first_year}-{study.info.last_year}", "year_outside_horizon"))
+    return issues
+
+
 def check_confidence(study: Study) -> list[Issue]:
     """Confidence limits and objectives name milestones that have a slip limit to keep."""
     limits, issues = study.limits, []
@@ -173,9 +224,10 @@ def check_limits_refer_to_known_things(study: Study) -> list[Issue]:
     for ms in limits.max_milestone_slip_months:
         if ms not in milestones:
             issues.append(Issue(f"{where}.max_milestone_slip_months.{ms}", f"unknown milestone '{ms}'; milestones come from the `milestones` column of elements.csv (known: {', '.join(sorted(milestones))})", "unknown_id"))
-    for category in limits.min_providers_per_category:
-        if category not in categories:
-            issues.append(Issue(f"{where}.min_providers_per_category.{category}", f"no element has category '{category}'", "unknown_id"))
+    for key in ("min_providers_per_category", "min_builders_per_category"):
+        for category in getattr(limits, key):
+            if category not in categories:
+                issues.append(Issue(f"{where}.{key}.{category}", f"no element has category '{category}'", "unknown_id"))
     for key, choices in (("fixed", {e: (p,) for e, p in limits.fixed.items()}), ("forbidden", limits.forbidden)):
         for eid, pids in choices.items():
             if eid not in study.elements:
@@ -225,6 +277,9 @@ CHECKS: tuple[Callable[[Study], list[Issue]], ...] = (
     check_metric_values_finite,
     check_slip_distributions,
     check_contracts,
+    check_builders,
+    check_scopes,
+    check_budget_lines,
     check_confidence,
     check_limits_refer_to_known_things,
     check_objectives,

@@ -6,23 +6,34 @@ from collections.abc import Mapping
 
 from architecture.elements import Element
 from architecture.offers import Offer
-from architecture.policy import NONE, BarRule
+from architecture.policy import NONE, BarRule, ProviderScope
 from architecture.providers import Provider
 from architecture.study import Study
 
 
-def _bar_matches(rule: BarRule, element: Element, provider: Provider) -> bool:
-    who = (
-        (rule.provider is None or rule.provider == provider.id)
-        and (rule.kind is None or rule.kind == provider.kind)
-        and (rule.country is None or rule.country == provider.country)
+def in_scope(scope: ProviderScope, element: Element, provider: Provider) -> bool:
+    """Whether an offer of `provider` for `element` matches every key of the scope (kind, location, category, yes/no attributes)."""
+    return (
+        (scope.kind is None or scope.kind == provider.kind)
+        and (scope.location is None or scope.location == element.location)
+        and (scope.category is None or scope.category == element.category)
+        and all(provider.flag(name) is value for name, value in scope.attributes.items())
     )
-    where = (
-        (rule.location is None or rule.location == element.location)
-        and (rule.category is None or rule.category == element.category)
+
+
+def offer_in_scope(study: Study, scope: ProviderScope, offer: Offer) -> bool:
+    """Whether an offer of the study matches a scope (False for an offer of an unknown element or provider)."""
+    element, provider = study.elements.get(offer.element), study.providers.get(offer.provider)
+    return element is not None and provider is not None and in_scope(scope, element, provider)
+
+
+def _bar_matches(rule: BarRule, element: Element, provider: Provider) -> bool:
+    return (
+        in_scope(rule, element, provider)
+        and (rule.provider is None or rule.provider == provider.id)
+        and (rule.country is None or rule.country == provider.country)
         and (rule.element is None or rule.element == element.id)
     )
-    return who and where
 
 
 def exclusion_reason(study: Study, offer: Offer) -> str | None:

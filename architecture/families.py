@@ -62,6 +62,9 @@ class LimitCheck:
       cost (US$M), so it holds at zero spending.
     - partner_share_max: `max_partner_share[p]`, value = programme cost of p (US$M) <= bound =
       psi * total programme cost (US$M).
+    - builder_share_max: `max_builder_share[b]`, value = NASA cost of the offers b builds (US$M) <= bound =
+      psi * total offer cost (US$M).
+    - scoped_metric_limits: `metric_limit[i].max` / `.min`, the i-th [[limits.metric_limit]] (0-based).
     """
 
     family: str
@@ -162,6 +165,17 @@ def _budget_annual(tables: StudyTables, t: Tally) -> Iterator[CheckRow]:
         yield (f"annual_budget_musd[{year}]", spend, cap, "<=", "US$M", year)
 
 
+def _line_total(tables: StudyTables, t: Tally) -> Iterator[CheckRow]:
+    for line, cap in tables.study.limits.line_budget_musd.items():
+        yield (f"line_budget_musd[{line}]", t.per_line.get(line, 0.0), cap, "<=", "US$M", line)
+
+
+def _line_annual(tables: StudyTables, t: Tally) -> Iterator[CheckRow]:
+    for line, caps in tables.study.limits.line_annual_budget_musd.items():
+        for year, cap in sorted(caps.items()):
+            yield (f"line_annual_budget_musd[{line},{year}]", t.line_spend(line, year), cap, "<=", "US$M", (line, year))
+
+
 def _critical_owners(tables: StudyTables, t: Tally) -> Iterator[CheckRow]:
     most = tables.study.limits.critical_path_max_owners
     if most is not None:
@@ -206,6 +220,25 @@ def _category_redundancy(tables: StudyTables, t: Tally) -> Iterator[CheckRow]:
         yield (f"min_providers_per_category[{category}]", float(len(providers)), float(need), ">=", "providers", category)
 
 
+def _builder_redundancy(tables: StudyTables, t: Tally) -> Iterator[CheckRow]:
+    for category, need in tables.study.limits.min_builders_per_category.items():
+        builders = sorted({data.builder for e, data in t.chosen.items() if tables.categories[e] == category})
+        yield (f"min_builders_per_category[{category}]", float(len(builders)), float(need), ">=", "builders", (category, builders))
+
+
+def _builder_share(tables: StudyTables, t: Tally) -> Iterator[CheckRow]:
+    psi = tables.study.limits.max_builder_share
+    if psi is not None:
+        for b in tables.builders:
+            yield (f"max_builder_share[{b}]", t.per_builder.get(b, 0.0), psi * t.cost, "<=", "US$M", (b, psi))
+
+
+def _builder_share_text(check: LimitCheck, context: Any, t: Tally) -> str:
+    builder, psi = context
+    share = check.value / t.cost if t.cost > 0 else 0.0
+    return f"{builder} builds {share:.1%} of NASA offer spending, above max_builder_share {psi:.1%} (over by {_over(check)} US$M)"
+
+
 def _capacity(tables: StudyTables, t: Tally) -> Iterator[CheckRow]:
     for p, capacity in tables.capacities:
         yield (f"capacity[{p}]", float(t.per_provider.get(p, 0)), float(capacity), "<=", "elements", p)
@@ -217,6 +250,20 @@ def _metric_limits(tables: StudyTables, t: Tally) -> Iterator[CheckRow]:
         yield (f"metric_max[{col}]", t.column_sum(col), cap, "<=", column_unit(col), col)
     for col, floor in limits.metric_min.items():
         yield (f"metric_min[{col}]", t.column_sum(col), floor, ">=", column_unit(col), col)
+
+
+def _scoped_metrics(tables: StudyTables, t: Tally) -> Iterator[CheckRow]:
+    for index, (limit, scope) in enumerate(zip(tables.study.limits.metric_limit, tables.scopes, strict=True)):
+        total = sum(data.value(limit.metric) for e, data in t.chosen.items() if (e, data.provider) in scope)
+        for sense, bound in (("<=", limit.max), (">=", limit.min)):
+            if bound is not None:
+                end = "max" if sense == "<=" else "min"
+                yield (f"metric_limit[{index}].{end}", total, bound, sense, column_unit(limit.metric), limit)
+
+
+def _scoped_metric_text(check: LimitCheck, limit: Any, t: Tally) -> str:
+    where = "above its max" if check.sense == "<=" else "below its min"
+    return f"{limit.describe()} totals {number(check.value)}, {where} {number(check.bound)}"
 
 
 def _decisions(tables: StudyTables, t: Tally) -> Iterator[CheckRow]:
@@ -295,6 +342,15 @@ FAMILIES: tuple[ConstraintFamily, ...] = (
         rows=_budget_annual, violation=lambda check, year, t: f"annual budget {year} exceeded by {_over(check)} US$M",
     ),
     ConstraintFamily(
+        "budget_line_total", "budget lines", ("budget_line_total",), ("line_budget_musd",), ("line_budget_musd",), 1.0,
+        rows=_line_total, violation=lambda check, line, t: f"budget line {line} exceeded by {_over(check)} US$M",
+    ),
+    ConstraintFamily(
+        "budget_line_annual", "annual budgets of budget lines", ("budget_line_annual",), ("line_annual_budget_musd",),
+        ("line_annual_budget_musd",), 1.0, rows=_line_annual,
+        violation=lambda check, key, t: f"budget line {key[0]} in {key[1]} exceeded by {_over(check)} US$M",
+    ),
+    ConstraintFamily(
         "critical_path_single_owner", "owners of the critical path", ("critical_path_owner_link", "critical_path_single_owner"),
         ("critical_path_max_owners",), ("critical_path_max_owners",), 1.0, rows=_critical_owners, violation=_owners_text,
     ),
@@ -326,6 +382,16 @@ FAMILIES: tuple[ConstraintFamily, ...] = (
         violation=lambda check, c, t: f"category {c} has {int(check.value)} distinct provider(s), needs at least {int(check.bound)}",
     ),
     ConstraintFamily(
+        "builder_redundancy", "builders per category", ("category_builder_link", "builder_redundancy"),
+        ("min_builders_per_category",), ("min_builders_per_category",), 1.0, rows=_builder_redundancy,
+        violation=lambda check, c, t: (f"category {c[0]} has {int(check.value)} distinct builder(s) ({', '.join(c[1]) or 'none'}), "
+                                       f"needs at least {int(check.bound)}"),
+    ),
+    ConstraintFamily(
+        "builder_share_max", "maximum share of one builder", ("builder_share_max",), ("max_builder_share",), (), 1.0, "programme",
+        rows=_builder_share, violation=_builder_share_text,
+    ),
+    ConstraintFamily(
         "provider_capacity", "provider capacities", ("provider_capacity",), (), (), 1.0, rows=_capacity,
         violation=lambda check, p, t: f"provider {p} delivers {int(check.value)} elements, above its capacity of {int(check.bound)}",
     ),
@@ -334,6 +400,10 @@ FAMILIES: tuple[ConstraintFamily, ...] = (
     ConstraintFamily(
         "metric_limits", "limits on offers columns", ("metric_limits_max", "metric_limits_min"), ("metric_max", "metric_min"),
         ("metric_max", "metric_min"), 1.0, rows=_metric_limits, violation=_metric_text,
+    ),
+    ConstraintFamily(
+        "scoped_metric_limits", "limits on offers columns within a scope", ("scoped_metric_limits",), ("metric_limit",), (), 1.0,
+        rows=_scoped_metrics, violation=_scoped_metric_text,
     ),
     ConstraintFamily(
         "decisions", "decisions taken as given (--fix, --forbid)", ("decision_fixed", "decision_forbidden"), ("fixed", "forbidden"),

@@ -8,7 +8,7 @@ from architecture.elements import Id, Row
 
 TEXT_COLUMNS = ("source", "notes")
 BASE_COLUMNS = ("element", "provider", "cost_musd", "slip_months", "first_year", "last_year", "slip_p80_months", "failure_probability",
-                "contract")
+                "contract", "builder", "budget_line", "ops_musd_per_year")
 
 
 class Offer(Row):
@@ -20,7 +20,9 @@ class Offer(Row):
     `partner_cost_musd` (in-kind value, off NASA's budget). `slip_p80_months` (None: the slip is certain) makes the
     slip lognormal with median `slip_months`; `failure_probability` is the chance the provider never delivers
     (architecture/confidence.py). Offers that name the same `contract` are one contract offered for several elements:
-    at most one of them is chosen (one contract delivers one element).
+    at most one of them is chosen (one contract delivers one element). `builder` is the company that builds the hardware
+    or runs the service (a provider id; None: the provider itself); `budget_line` the NASA budget line that pays it
+    (None: no line); `ops_musd_per_year` NASA operations spending in every fiscal year after `last_year` (Study.spend_musd).
     """
 
     element: Id
@@ -30,6 +32,9 @@ class Offer(Row):
     slip_p80_months: NonNegativeFloat | None = None
     failure_probability: float = Field(default=0.0, ge=0.0, lt=1.0)
     contract: Id | None = None
+    builder: Id | None = None
+    budget_line: Id | None = None
+    ops_musd_per_year: NonNegativeFloat = 0.0
     first_year: int | None = None
     last_year: int | None = None
     metrics: dict[str, float] = Field(default_factory=dict)
@@ -39,6 +44,11 @@ class Offer(Row):
     @property
     def key(self) -> tuple[str, str]:
         return (self.element, self.provider)
+
+    @property
+    def builder_id(self) -> str:
+        """Who builds it: `builder`, or the provider when blank."""
+        return self.builder or self.provider
 
     @property
     def partner_cost_musd(self) -> float:

@@ -17,28 +17,73 @@ class Strict(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
 
-class BarRule(Strict):
-    """Bars offers matching every given key: who (provider, kind, country) and where."""
+class ProviderScope(Strict):
+    """Which offers a rule covers: every key given must match. Keys beyond the named ones are yes/no provider attributes.
 
-    provider: Id | None = None
+    An attribute key (`accords_signatory = false`, or any yes/no column of providers.csv) matches the providers whose
+    attribute has that value; checks.check_limits_refer_to_known_things reports names that are not yes/no columns.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="allow", allow_inf_nan=False)
+
     kind: Kind | None = None
-    country: str | None = None
     location: Literal["gateway", "surface"] | None = None
     category: Id | None = None
+
+    @model_validator(mode="after")
+    def _attributes_are_yes_no(self) -> ProviderScope:
+        for key, value in (self.model_extra or {}).items():
+            if not isinstance(value, bool):
+                raise ValueError(f"unknown key '{key}' (a provider attribute scope takes true or false, got {value!r})")
+        return self
+
+    @property
+    def attributes(self) -> dict[str, bool]:
+        """The yes/no provider attributes this scope matches on."""
+        return dict(self.model_extra or {})
+
+    def scope_words(self) -> list[str]:
+        words = [f"{key} = {'true' if value else 'false'}" for key, value in self.attributes.items()]
+        return [*(w for w in (self.kind, self.location, self.category) if w), *words]
+
+
+class BarRule(ProviderScope):
+    """Bars offers matching every given key: who (provider, kind, country, a yes/no attribute) and where."""
+
+    provider: Id | None = None
+    country: str | None = None
     element: Id | None = None
     reason: str = ""
 
     @model_validator(mode="after")
     def _needs_who(self) -> BarRule:
-        if self.provider is None and self.kind is None and self.country is None:
-            raise ValueError("a barred rule needs provider, kind or country")
+        if self.provider is None and self.kind is None and self.country is None and not self.attributes:
+            raise ValueError("a barred rule needs provider, kind, country or a yes/no provider attribute")
         return self
 
     def describe(self) -> str:
-        who = self.provider or self.kind or self.country
+        who = self.provider or self.kind or self.country or ", ".join(f"{k} = {str(v).lower()}" for k, v in self.attributes.items())
         where = self.element or self.category or self.location or "everywhere"
         text = f"{who} barred from {where}"
         return f"{text} ({self.reason})" if self.reason else text
+
+
+class MetricLimit(ProviderScope):
+    """`[[limits.metric_limit]]`: an offers column summed over the chosen offers in scope, kept within `min` / `max`."""
+
+    metric: str = Field(min_length=1)
+    min: float | None = None
+    max: float | None = None
+
+    @model_validator(mode="after")
+    def _needs_bound(self) -> MetricLimit:
+        if self.min is None and self.max is None:
+            raise ValueError("a metric_limit needs min, max or both")
+        return self
+
+    def describe(self) -> str:
+        scope = self.scope_words()
+        return f"{self.metric} ({', '.join(scope)})" if scope else self.metric
 
 
 class Limits(Strict):
@@ -61,6 +106,16 @@ class Limits(Strict):
     min_providers_per_category: dict[Id, PositiveInt] = Field(default_factory=dict)
     metric_max: dict[str, float] = Field(default_factory=dict)
     metric_min: dict[str, float] = Field(default_factory=dict)
+    #: sums of offers columns over a scope of offers (location, category, provider kind, yes/no provider attributes)
+    metric_limit: tuple[MetricLimit, ...] = ()
+    #: category -> least number of distinct builders (offers.csv builder) of its chosen elements
+    min_builders_per_category: dict[Id, PositiveInt] = Field(default_factory=dict)
+    #: most share (0-1) of NASA offer spending that offers one company builds may take
+    max_builder_share: float | None = Field(default=None, ge=0, le=1)
+    #: budget line (offers.csv budget_line) -> NASA spending cap over the horizon (US$M)
+    line_budget_musd: dict[Id, NonNegativeFloat] = Field(default_factory=dict)
+    #: budget line -> fiscal year -> NASA spending cap that year (US$M)
+    line_annual_budget_musd: dict[Id, dict[int, NonNegativeFloat]] = Field(default_factory=dict)
     #: decisions taken as given (`--fix ELEMENT=PROVIDER`, `--fix ELEMENT=none` to leave an optional element out)
     fixed: dict[Id, Id] = Field(default_factory=dict)
     #: offers ruled out by choice (`--forbid ELEMENT=PROVIDER`): element -> providers
@@ -118,6 +173,8 @@ class Scenario(Strict):
     description: str = ""
     remove_elements: tuple[Id, ...] = ()
     remove_providers: tuple[Id, ...] = ()
+    #: companies whose built offers (offers.csv builder) are removed, whoever procures them
+    remove_builders: tuple[Id, ...] = ()
     set: dict[str, Any] = Field(default_factory=dict)
     scale: dict[str, float] = Field(default_factory=dict)
     add: dict[str, float] = Field(default_factory=dict)

@@ -29,3 +29,18 @@ class Provider(Row):
     capacity: NonNegativeInt | None = None
     export_restricted: bool = False
     source: str = ""
+
+    def flag(self, name: str) -> bool | None:
+        """A yes/no attribute (a true/false field, or an extra providers.csv column of yes/no text); None if it is not one."""
+        field = type(self).model_fields.get(name)
+        if field is not None:
+            value = getattr(self, name)
+            return value if isinstance(value, bool) else None
+        text = (self.model_extra or {}).get(name)
+        if text is None:
+            return None
+        return YES_NO.get(str(text).strip().lower())
+
+
+#: how a yes/no cell of an extra providers.csv column reads (blank: no)
+YES_NO = {"true": True, "yes": True, "1": True, "false": False, "no": False, "0": False, "": False}

@@ -87,9 +87,21 @@ class _Editor:
         barred = tuple(rule for rule in limits.barred if rule.provider not in doomed)
         self.study = study.with_changes(
             providers={k: v for k, v in study.providers.items() if k not in doomed},
-            offers={k: v for k, v in study.offers.items() if k[1] not in doomed},
+            offers={k: v for k, v in study.offers.items() if k[1] not in doomed and v.builder_id not in doomed},  # nor what it builds
             limits=limits.model_copy(update={"barred": barred}),
         )
+
+    def remove_builders(self, ids: Iterable[str], key: str) -> None:
+        """Every offer these companies build (offers.csv builder), whoever procures it; the providers stay."""
+        study = self.study
+        for pid in ids:
+            if pid not in study.providers:
+                raise _fail(self.where(f"{key} {pid}"), f"unknown provider '{pid}'", "unknown_id")
+        doomed = set(ids)
+        for pid in doomed:
+            built = sorted(f"{e}/{p}" for (e, p), offer in study.offers.items() if offer.builder_id == pid)
+            self.log(f"remove offers built by {pid}", ", ".join(built) or "none", "removed")
+        self.study = study.with_changes(offers={k: v for k, v in study.offers.items() if v.builder_id not in doomed})
 
     def set(self, path: str, value: Any) -> None:
         if path.startswith("limits."):
@@ -137,10 +149,10 @@ class _Editor:
         old = getattr(current, field)
         if len(parts) == 2:
             updated = new_value(old.model_dump() if isinstance(old, BaseModel) else _plain(old), path)
-        elif len(parts) == 3 and isinstance(old, Mapping):
-            entries = {str(k): v for k, v in old.items()}
-            entries[parts[2]] = new_value(entries.get(parts[2]), path)
-            updated = entries
+        elif isinstance(old, Mapping):
+            updated = _set_nested(_plain(old), parts[2:], lambda value: new_value(value, path))
+            if updated is None:
+                raise _fail(self.where(path), f"'{path}' does not name a value of [{table}]")
         else:
             raise _fail(self.where(path), f"'{path}' does not name a value of [{table}]")
         result = _revalidate(model, current, {field: updated}, self.where(path))
@@ -213,6 +225,22 @@ class _Editor:
         self.study = self.study.with_changes(offers=offers)
 
 
+def _set_nested(table: dict[str, Any], keys: list[str], new_value: Any) -> dict[str, Any] | None:
+    """A copy of `table` with the value at `keys` (a.b.c) replaced by new_value(old); None if a level is not a table."""
+    entries = {str(k): v for k, v in table.items()}
+    if len(keys) == 1:
+        entries[keys[0]] = new_value(entries.get(keys[0]))
+        return entries
+    inner = entries.get(keys[0], {})
+    if not isinstance(inner, Mapping):
+        return None
+    changed = _set_nested(inner, keys[1:], new_value)
+    if changed is None:
+        return None
+    entries[keys[0]] = changed
+    return entries
+
+
 def _plain(value: Any) -> Any:
     if isinstance(value, BaseModel):
         return value.model_dump()
@@ -230,6 +258,8 @@ def apply_scenario_spec(study: Study, scenario: Scenario, label: str | None = No
         editor.remove_elements(scenario.remove_elements, "remove_elements")
     if scenario.remove_providers:
         editor.remove_providers(scenario.remove_providers, "remove_providers")
+    if scenario.remove_builders:
+        editor.remove_builders(scenario.remove_builders, "remove_builders")
     for path, value in scenario.set.items():
         editor.set(path, value)
     for path, factor in scenario.scale.items():

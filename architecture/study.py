@@ -111,16 +111,40 @@ class Study:
         return next(iter(self.objectives), "agency_cost_musd")
 
     def spend_musd(self, offer: Offer) -> dict[int, float]:
-        """NASA spending of an offer by fiscal year: its profile, or an even spread."""
+        """NASA spending of an offer by fiscal year: its profile (or an even spread), then its operations years."""
         if offer.spend_musd:
-            return dict(offer.spend_musd)
-        first = offer.first_year if offer.first_year is not None else self.info.first_year
-        last = offer.last_year if offer.last_year is not None else self.info.last_year
-        years = range(first, last + 1)
-        if not years or offer.cost_musd == 0:
-            return {}
-        share = offer.cost_musd / len(years)
-        return {fy: share for fy in years}
+            spend = dict(offer.spend_musd)
+        else:
+            first = offer.first_year if offer.first_year is not None else self.info.first_year
+            last = offer.last_year if offer.last_year is not None else self.info.last_year
+            years = range(first, last + 1)
+            spend = {fy: offer.cost_musd / len(years) for fy in years} if years and offer.cost_musd != 0 else {}
+        for fy in self.operations_years(offer):
+            spend[fy] = spend.get(fy, 0.0) + offer.ops_musd_per_year
+        return spend
+
+    def operations_years(self, offer: Offer) -> range:
+        """Fiscal years of the offer's operations: after its delivery (`last_year`, else its profile's last year) to the horizon's end."""
+        if offer.ops_musd_per_year == 0:
+            return range(0)
+        delivered = offer.last_year if offer.last_year is not None else max(offer.spend_musd, default=self.info.last_year)
+        return range(delivered + 1, self.info.last_year + 1)
+
+    def offer_cost_musd(self, offer: Offer) -> float:
+        """What the offer costs NASA over the horizon (US$M): `cost_musd` plus its operations."""
+        return offer.cost_musd + offer.ops_musd_per_year * len(self.operations_years(offer))
+
+    def builders(self) -> tuple[str, ...]:
+        """Providers that build at least one offer, in providers.csv order."""
+        built = {offer.builder_id for offer in self.offers.values()}
+        return tuple(p for p in self.providers if p in built)
+
+    def yes_no_attributes(self) -> tuple[str, ...]:
+        """Provider columns a scope may match on: the true/false fields and the extra columns every provider fills with yes/no."""
+        names = [name for name, f in Provider.model_fields.items() if f.annotation in (bool, "bool")]
+        extra = {key for provider in self.providers.values() for key in (provider.model_extra or {})}
+        names += sorted(key for key in extra if all(p.flag(key) is not None for p in self.providers.values()))
+        return tuple(names)
 
     def with_changes(self, **updates: Any) -> Study:
         return replace(self, **updates)

@@ -24,7 +24,7 @@ from architecture.study import Study
 
 SWEEP_TABLES = ("sweep", "grid", "lhs", "runs")
 SWEEP_KEYS = ("name", "description", "objective", "objectives", "points")
-ID_AXES = ("scenario", "remove_providers", "remove_elements")
+ID_AXES = ("scenario", "remove_providers", "remove_elements", "remove_builders")
 LHS_KEYS = ("samples", "seed", "decimals", "ranges", "scale")
 RUN_KEYS = ("name", *ID_AXES, "set", "scale", "fix", "forbid")
 
@@ -62,6 +62,7 @@ class SweepPoint:
     scenario: tuple[str, ...] = ()
     remove_providers: tuple[str, ...] = ()
     remove_elements: tuple[str, ...] = ()
+    remove_builders: tuple[str, ...] = ()
     set: tuple[tuple[str, Any], ...] = ()
     scale: tuple[tuple[str, float], ...] = ()
     name: str = ""
@@ -111,6 +112,7 @@ class SweepPoint:
             scenario=self.scenario or other.scenario,
             remove_providers=self.remove_providers or other.remove_providers,
             remove_elements=self.remove_elements or other.remove_elements,
+            remove_builders=self.remove_builders or other.remove_builders,
             set=(*self.set, *other.set),
             scale=(*self.scale, *other.scale),
             name=self.name or other.name,
@@ -373,8 +375,9 @@ def apply_point(study: Study, point: SweepPoint) -> Study:
     """The study with one point's changes, logged like a scenario (`by`: sweep)."""
     if point.scenario:
         study = apply_scenarios(study, point.scenario)
-    if point.remove_providers or point.remove_elements or point.set or point.scale:
+    if point.remove_providers or point.remove_elements or point.remove_builders or point.set or point.scale:
         spec = Scenario(name="sweep", remove_elements=point.remove_elements, remove_providers=point.remove_providers,
+                        remove_builders=point.remove_builders,
                         set=dict(point.set), scale=dict(point.scale))
         study = apply_scenario_spec(study, spec, label="sweep")
     return study

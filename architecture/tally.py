@@ -10,7 +10,7 @@ import numpy as np
 
 from architecture.architecture import Architecture
 from architecture.confidence import IN_SAMPLE, Simulation, sample_offer_slips, simulate
-from architecture.eligibility import exclusion_reason
+from architecture.eligibility import exclusion_reason, offer_in_scope
 from architecture.errors import Issue, StudyError
 from architecture.offers import Offer
 from architecture.policy import ObjectiveSpec
@@ -25,13 +25,20 @@ class OfferData:
     element: str
     provider: str
     kind: str
-    cost: float
+    builder: str  # who builds it (the provider when offers.csv leaves builder blank)
+    builder_kind: str
+    line: str | None  # the budget line that pays it
+    cost: float  # cost_musd plus operations (Study.offer_cost_musd)
     partner: float
     programme: float
     slip: float
     spend: Mapping[int, float]
     values: Mapping[str, float]
     reason: str | None
+
+    def value(self, column: str) -> float:
+        """The offer's value in a numeric column; cost_musd includes operations."""
+        return self.cost if column == "cost_musd" else self.offer.value(column)
 
 
 @dataclass(slots=True)
@@ -43,9 +50,11 @@ class Tally:
     cost: float = 0.0
     partner: float = 0.0
     programme: float = 0.0
-    commercial: float = 0.0
+    commercial: float = 0.0  # NASA cost of offers a commercial company builds
     onboarding: float = 0.0
     per_provider: dict[str, int] = field(default_factory=dict)
+    per_builder: dict[str, float] = field(default_factory=dict)  # NASA cost of the offers each company builds
+    per_line: dict[str, float] = field(default_factory=dict)  # NASA cost paid from each budget line
     intl_programme: dict[str, float] = field(default_factory=dict)  # every engaged international provider
     sums: dict[str, float] = field(default_factory=dict)
     element_slip: dict[str, float] = field(default_factory=dict)
@@ -67,10 +76,14 @@ class Tally:
         return self.commercial / self.cost if self.cost > 0 else 0.0
 
     def column_sum(self, column: str) -> float:
-        """Sum of an offers column over the chosen offers."""
+        """Sum of an offers column over the chosen offers (cost_musd with operations)."""
         if column in self.sums:
             return self.sums[column]
-        return sum(data.offer.value(column) for data in self.chosen.values())
+        return sum(data.value(column) for data in self.chosen.values())
+
+    def line_spend(self, line: str, year: int) -> float:
+        """NASA spending from one budget line in one fiscal year (US$M)."""
+        return sum(data.spend.get(year, 0.0) for data in self.chosen.values() if data.line == line)
 
 
 class StudyTables:
@@ -104,6 +117,7 @@ class StudyTables:
                     *(spec.column for spec in study.objectives.values() if spec.column is not None),
                     *limits.metric_max,
                     *limits.metric_min,
+                    *(limit.metric for limit in limits.metric_limit),
                 ]
             )
         )
@@ -123,6 +137,10 @@ class StudyTables:
                 by_contract.setdefault(offer.contract, []).append(key)
         #: contract -> its offers, for contracts offered for two or more elements
         self.contracts = {c: tuple(keys) for c, keys in by_contract.items() if len(keys) > 1}
+        #: the offers in each [[limits.metric_limit]]'s scope
+        self.scopes = tuple(frozenset(key for key, offer in study.offers.items() if offer_in_scope(study, limit, offer))
+                            for limit in limits.metric_limit)
+        self.builders = study.builders()
         self._specs: dict[str, ObjectiveSpec] = {}
 
     def _same_offers(self, other: StudyTables) -> bool:
@@ -133,18 +151,23 @@ class StudyTables:
         return same_parts and self.columns == other.columns and all(getattr(mine.limits, r) == getattr(theirs.limits, r) for r in rules)
 
     def _offer_data(self, offer: Offer) -> OfferData:
-        provider = self.study.providers.get(offer.provider)
+        providers = self.study.providers
+        provider, builder = providers.get(offer.provider), providers.get(offer.builder_id)
+        cost = self.study.offer_cost_musd(offer)
         return OfferData(
             offer=offer,
             element=offer.element,
             provider=offer.provider,
             kind=provider.kind if provider is not None else "",
-            cost=offer.cost_musd,
+            builder=offer.builder_id,
+            builder_kind=builder.kind if builder is not None else "",
+            line=offer.budget_line,
+            cost=cost,
             partner=offer.partner_cost_musd,
-            programme=offer.programme_cost_musd,
+            programme=cost + offer.partner_cost_musd,
             slip=offer.slip_months,
             spend=self.study.spend_musd(offer),
-            values={col: offer.value(col) for col in self.columns},
+            values={col: cost if col == "cost_musd" else offer.value(col) for col in self.columns},
             reason=exclusion_reason(self.study, offer),
         )
 
@@ -179,9 +202,12 @@ class StudyTables:
             t.cost += data.cost
             t.partner += data.partner
             t.programme += data.programme
-            if data.kind == "commercial":
+            if data.builder_kind == "commercial":
                 t.commercial += data.cost
-            elif data.kind == "international":
+            t.per_builder[data.builder] = t.per_builder.get(data.builder, 0.0) + data.cost
+            if data.line is not None:
+                t.per_line[data.line] = t.per_line.get(data.line, 0.0) + data.cost
+            if data.kind == "international":
                 t.intl_programme[data.provider] = t.intl_programme.get(data.provider, 0.0) + data.programme
             t.per_provider[data.provider] = t.per_provider.get(data.provider, 0) + 1
             for col, value in data.values.items():

@@ -11,6 +11,7 @@ from collections.abc import Callable
 
 import pyomo.core as pyo
 
+from architecture.eligibility import offer_in_scope
 from architecture.families import FAMILIES, ConstraintFamily
 from architecture.policy import NONE
 from optimizer.confidence_constraints import define_milestone_confidence_limit_constraints, define_sample_milestone_miss_constraints
@@ -111,6 +112,45 @@ def define_budget_annual_constraints(m: pyo.ConcreteModel, data: ModelData) -> N
     )
 
 
+def define_budget_line_total_constraints(m: pyo.ConcreteModel, data: ModelData) -> None:
+    """NASA spending from each capped budget line stays within its total.
+
+    For l with a cap: sum_{(e,p) on line l} c[e,p] assign[e,p] <= line_budget_musd[l].
+    Skipped without line_budget_musd. See docs/formulation.md#budget_line_total.
+    """
+    caps = data.limits.line_budget_musd
+    if not caps:
+        return
+    on_line = {line: [pair for pair, offer in data.offers.items() if offer.budget_line == line] for line in caps}
+    m.BUDGET_LINES = pyo.Set(initialize=list(caps), ordered=True)
+    m.line_budget_musd = pyo.Param(m.BUDGET_LINES, mutable=True, initialize=dict(caps))
+    m.budget_line_total = pyo.Constraint(
+        m.BUDGET_LINES, rule=lambda m, line: offer_sum(m, on_line[line], data.cost_musd.__getitem__) <= m.line_budget_musd[line]
+    )
+
+
+def define_budget_line_annual_constraints(m: pyo.ConcreteModel, data: ModelData) -> None:
+    """NASA spending from a budget line in each capped fiscal year stays within that line's cap for the year.
+
+    For (l, fy) with a cap: sum_{(e,p) on line l} spend_musd[e,p,fy] assign[e,p] <= line_annual_budget_musd[l,fy].
+    Skipped without line_annual_budget_musd. See docs/formulation.md#budget_line_annual.
+    """
+    caps = {(line, fy): cap for line, years in data.limits.line_annual_budget_musd.items() for fy, cap in years.items()
+            if fy in data.fiscal_years}
+    if not caps:
+        return
+    spend = {key: {} for key in caps}
+    for pair, offer in data.offers.items():
+        for fy, amount in data.spend_musd[pair].items():
+            if (offer.budget_line, fy) in spend and amount != 0:
+                spend[offer.budget_line, fy][pair] = amount
+    m.LINE_YEARS = pyo.Set(initialize=list(caps), dimen=2, ordered=True)
+    m.line_annual_budget_musd = pyo.Param(m.LINE_YEARS, mutable=True, initialize=caps)
+    m.budget_line_annual = pyo.Constraint(
+        m.LINE_YEARS, rule=lambda m, line, fy: offer_sum(m, spend[line, fy], spend[line, fy].__getitem__) <= m.line_annual_budget_musd[line, fy]
+    )
+
+
 def define_critical_path_single_owner_constraints(m: pyo.ConcreteModel, data: ModelData) -> None:
     """At most critical_path_max_owners distinct providers deliver critical-path elements.
 
@@ -192,9 +232,9 @@ def define_milestone_slip_limit_constraints(m: pyo.ConcreteModel, data: ModelDat
 
 
 def define_commercial_share_min_constraints(m: pyo.ConcreteModel, data: ModelData) -> None:
-    """Commercial providers get at least a fraction of NASA offer spending.
+    """Offers commercial companies build get at least a fraction of NASA offer spending.
 
-    sum_{(e,p)} (1[p commercial] - min_commercial_share) cost[e,p] x[e,p] >= 0. Skipped without the limit.
+    sum_{(e,p)} (1[b(e,p) commercial] - min_commercial_share) c[e,p] x[e,p] >= 0, b the builder. Skipped without the limit.
     The share is a constant, not a mutable Param: a mutable share would multiply every offer's
     coefficient and triple the hand-off to HiGHS; no persistent loop changes it (a sweep rebuilds).
     See docs/formulation.md#commercial_share_min.
@@ -202,7 +242,7 @@ def define_commercial_share_min_constraints(m: pyo.ConcreteModel, data: ModelDat
     share = data.limits.min_commercial_share
     if share is None:
         return
-    weight = {pair: ((1.0 if data.kind[pair[1]] == "commercial" else 0.0) - share) * offer.cost_musd for pair, offer in data.offers.items()}
+    weight = {pair: ((1.0 if data.builder_kind(pair) == "commercial" else 0.0) - share) * cost for pair, cost in data.cost_musd.items()}
     m.commercial_share_min = pyo.Constraint(expr=offer_sum(m, data.offers, weight.__getitem__) >= 0)
 
 
@@ -219,7 +259,7 @@ def define_partner_share_max_constraints(m: pyo.ConcreteModel, data: ModelData) 
     partners = [p for p in data.providers if data.kind[p] == "international" and data.offers_of_provider[p]]
     if share is None or not partners:
         return
-    q = {pair: offer.programme_cost_musd for pair, offer in data.offers.items()}
+    q = {pair: data.cost_musd[pair] + offer.partner_cost_musd for pair, offer in data.offers.items()}
     m.PARTNERS = pyo.Set(initialize=partners if data.prices_move else _partners_that_can_exceed(data, q, partners, share), ordered=True)
     if not m.PARTNERS:
         return
@@ -260,13 +300,14 @@ def define_category_redundancy_constraints(m: pyo.ConcreteModel, data: ModelData
     Skipped without min_providers_per_category. See docs/formulation.md#category_redundancy.
     """
     needs = data.limits.min_providers_per_category
-    if not needs or not data.categories:
+    categories = [c for c in data.categories if c in needs]
+    if not categories:
         return
-    links = sorted({(c, p) for c, members in data.categories.items() for e in members for _, p in data.offers_of_element[e]})
-    m.REDUNDANT_CATEGORIES = pyo.Set(initialize=list(data.categories), ordered=True)
+    links = sorted({(c, p) for c in categories for e in data.categories[c] for _, p in data.offers_of_element[e]})
+    m.REDUNDANT_CATEGORIES = pyo.Set(initialize=categories, ordered=True)
     m.CATEGORY_PROVIDERS = pyo.Set(initialize=links, dimen=2, ordered=True)
     m.category_provider = pyo.Var(m.CATEGORY_PROVIDERS, domain=pyo.Binary)
-    m.min_providers_per_category = pyo.Param(m.REDUNDANT_CATEGORIES, mutable=True, initialize={c: needs[c] for c in data.categories})
+    m.min_providers_per_category = pyo.Param(m.REDUNDANT_CATEGORIES, mutable=True, initialize={c: needs[c] for c in categories})
     m.category_provider_link = pyo.Constraint(
         m.CATEGORY_PROVIDERS,
         rule=lambda m, c, p: m.category_provider[c, p] <= pyo.quicksum(m.assign[e, p] for e in data.categories[c] if (e, p) in data.offers),
@@ -275,6 +316,56 @@ def define_category_redundancy_constraints(m: pyo.ConcreteModel, data: ModelData
         m.REDUNDANT_CATEGORIES,
         rule=lambda m, c: pyo.quicksum(m.category_provider[cc, p] for cc, p in links if cc == c) >= m.min_providers_per_category[c],
     )
+
+
+def define_builder_redundancy_constraints(m: pyo.ConcreteModel, data: ModelData) -> None:
+    """A category's chosen elements are built by at least N distinct companies.
+
+    category_builder[c,b] <= sum_{e in c, b(e,p) = b} assign[e,p]; sum_b category_builder[c,b] >= N_c.
+    Skipped without min_builders_per_category. See docs/formulation.md#builder_redundancy.
+    """
+    needs = data.limits.min_builders_per_category
+    categories = [c for c in data.categories if c in needs]
+    if not categories:
+        return
+    built: dict[tuple[str, str], list[tuple[str, str]]] = {}
+    for c in categories:
+        for e in data.categories[c]:
+            for pair in data.offers_of_element[e]:
+                built.setdefault((c, data.builder[pair]), []).append(pair)
+    m.BUILDER_CATEGORIES = pyo.Set(initialize=categories, ordered=True)
+    m.CATEGORY_BUILDERS = pyo.Set(initialize=sorted(built), dimen=2, ordered=True)
+    m.category_builder = pyo.Var(m.CATEGORY_BUILDERS, domain=pyo.Binary)
+    m.min_builders_per_category = pyo.Param(m.BUILDER_CATEGORIES, mutable=True, initialize={c: needs[c] for c in categories})
+    m.category_builder_link = pyo.Constraint(
+        m.CATEGORY_BUILDERS, rule=lambda m, c, b: m.category_builder[c, b] <= pyo.quicksum(m.assign_by_offer[pair] for pair in built[c, b])
+    )
+    m.builder_redundancy = pyo.Constraint(
+        m.BUILDER_CATEGORIES,
+        rule=lambda m, c: pyo.quicksum(m.category_builder[cc, b] for cc, b in built if cc == c) >= m.min_builders_per_category[c],
+    )
+
+
+def define_builder_share_max_constraints(m: pyo.ConcreteModel, data: ModelData) -> None:
+    """No company builds more than a fraction of NASA offer spending, whoever procures its offers.
+
+    For each builder b: sum_{(e,p)} (1[b(e,p) = b] - max_builder_share) c[e,p] assign[e,p] <= 0. Skipped without the limit;
+    the share is a constant for the reason given in define_commercial_share_min_constraints.
+    See docs/formulation.md#builder_share_max.
+    """
+    share = data.limits.max_builder_share
+    if share is None:
+        return
+    builders = sorted({b for pair, b in data.builder.items() if data.cost_musd[pair] > 0}, key=data.providers.index)
+    if not builders:
+        return
+    m.BUILDERS = pyo.Set(initialize=builders, ordered=True)
+
+    def rule(m: pyo.ConcreteModel, b: str) -> object:
+        weight = {pair: ((1.0 if data.builder[pair] == b else 0.0) - share) * cost for pair, cost in data.cost_musd.items()}
+        return offer_sum(m, data.offers, weight.__getitem__) <= 0
+
+    m.builder_share_max = pyo.Constraint(m.BUILDERS, rule=rule)
 
 
 def define_provider_capacity_constraints(m: pyo.ConcreteModel, data: ModelData) -> None:
@@ -319,7 +410,7 @@ def define_metric_limits_constraints(m: pyo.ConcreteModel, data: ModelData) -> N
         return
 
     def total(column: str) -> object:
-        return offer_sum(m, data.offers, lambda pair: data.offers[pair].value(column))
+        return offer_sum(m, data.offers, lambda pair: data.value(pair, column))
 
     if upper:
         m.METRICS_MAX = pyo.Set(initialize=list(upper), ordered=True)
@@ -329,6 +420,32 @@ def define_metric_limits_constraints(m: pyo.ConcreteModel, data: ModelData) -> N
         m.METRICS_MIN = pyo.Set(initialize=list(lower), ordered=True)
         m.metric_min = pyo.Param(m.METRICS_MIN, mutable=True, initialize=dict(lower))
         m.metric_limits_min = pyo.Constraint(m.METRICS_MIN, rule=lambda m, k: total(k) >= m.metric_min[k])
+
+
+def define_scoped_metric_limits_constraints(m: pyo.ConcreteModel, data: ModelData) -> None:
+    """Sums of an offers column over the offers in a scope stay within [[limits.metric_limit]]'s min and max.
+
+    For limit i with scope O_i (location, category, provider kind, yes/no provider attributes):
+    min_i <= sum_{(e,p) in O_i} v[k_i][e,p] assign[e,p] <= max_i. Skipped without metric_limit.
+    See docs/formulation.md#scoped_metric_limits.
+    """
+    limits = data.limits.metric_limit
+    if not limits:
+        return
+    study = data.study
+    scopes = [[pair for pair, offer in data.offers.items() if offer_in_scope(study, limit, offer)] for limit in limits]
+
+    rows = [(i, end) for i, limit in enumerate(limits) for end in ("max", "min") if getattr(limit, end) is not None]
+
+    def rule(m: pyo.ConcreteModel, i: int, end: str) -> object:
+        limit = limits[i]
+        total = offer_sum(m, scopes[i], lambda pair: data.value(pair, limit.metric))
+        if not total.args:  # nothing in scope: the sum is 0
+            return at_most(0.0, limit.max) if end == "max" else at_most(limit.min, 0.0)
+        return total <= limit.max if end == "max" else total >= limit.min
+
+    m.METRIC_LIMITS = pyo.Set(initialize=rows, dimen=2, ordered=True)
+    m.scoped_metric_limits = pyo.Constraint(m.METRIC_LIMITS, rule=rule)
 
 
 def define_decisions_constraints(m: pyo.ConcreteModel, data: ModelData) -> None:

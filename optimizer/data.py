@@ -43,8 +43,20 @@ class ModelData:
     gating: Mapping[str, tuple[str, ...]]
     slip_bound_months: Mapping[str, float]
     categories: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    #: c[e,p]: NASA cost over the horizon, cost_musd plus operations (US$M)
+    cost_musd: Mapping[Pair, float] = field(default_factory=dict)
+    #: b[e,p]: the company that builds the offer (offers.csv builder, else the provider)
+    builder: Mapping[Pair, str] = field(default_factory=dict)
     #: offer prices change after the build (break-even prices): keep rows that could bind only at other prices
     prices_move: bool = False
+
+    def value(self, pair: Pair, column: str) -> float:
+        """An offer's value in a numeric column; cost_musd includes operations (c[e,p])."""
+        return self.cost_musd[pair] if column == "cost_musd" else self.offers[pair].value(column)
+
+    def builder_kind(self, pair: Pair) -> str:
+        """The provider kind of the offer's builder."""
+        return self.study.providers[self.builder[pair]].kind
 
     @property
     def limits(self):  # noqa: ANN201 - architecture.policy.Limits
@@ -120,7 +132,7 @@ def to_model_data(study: Study, prices_move: bool = False) -> ModelData:
             gating[ms].append(element.id)
         if element.critical_path:
             gating[CRITICAL_PATH_MILESTONE].append(element.id)
-        if element.category in study.limits.min_providers_per_category:
+        if element.category in study.limits.min_providers_per_category or element.category in study.limits.min_builders_per_category:
             categories.setdefault(element.category, []).append(element.id)
     return ModelData(
         study=study,
@@ -141,4 +153,6 @@ def to_model_data(study: Study, prices_move: bool = False) -> ModelData:
         slip_bound_months=_slip_bounds(study, offers_of_element, eligible),
         categories={k: tuple(v) for k, v in categories.items()},
         prices_move=prices_move,
+        cost_musd={pair: study.offer_cost_musd(offer) for pair, offer in eligible.items()},
+        builder={pair: offer.builder_id for pair, offer in eligible.items()},
     )

@@ -47,7 +47,7 @@ def _scale(data: ModelData) -> float:
     total = 0.0
     for pairs in data.offers_of_element.values():
         if pairs:
-            total += sum(data.offers[pair].cost_musd for pair in pairs) / len(pairs)
+            total += sum(data.cost_musd[pair] for pair in pairs) / len(pairs)
     return max(total, 1.0)
 
 

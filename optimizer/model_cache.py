@@ -20,6 +20,11 @@ def values_in_structure(study: Study, objective: str) -> frozenset[str]:
     return frozenset(READ_AS_VALUES) if samples else frozenset()
 
 
+def _keys(table: dict[Any, Any]) -> list[Any]:
+    """The keys of a table of limits, nested tables' keys too: which limits are set, not their values."""
+    return sorted((str(k), _keys(v) if isinstance(v, dict) else None) for k, v in table.items())
+
+
 class ModelCache:
     """At most `size` StudyModels, the least recently used dropped first.
 
@@ -58,7 +63,7 @@ class ModelCache:
             if name in kept:
                 continue
             value = limits[name]
-            limits[name] = sorted(map(str, value)) if isinstance(value, dict) else value is not None
+            limits[name] = _keys(value) if isinstance(value, dict) else value is not None
         parts = [self._digest(part) for part in (study.info, study.elements, study.providers, study.offers, study.objectives)]
         payload = repr((objective, options, parts, sorted(limits.items())))
         return hashlib.sha256(payload.encode()).hexdigest()

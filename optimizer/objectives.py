@@ -34,8 +34,8 @@ class ObjectiveTerm:
 
 
 def define_expressions(m: pyo.ConcreteModel, data: ModelData) -> None:
-    """offer_cost_musd and agency_cost_musd (with onboarding) as Expressions."""
-    cost = {pair: offer.cost_musd for pair, offer in data.offers.items()}
+    """offer_cost_musd (offers with their operations) and agency_cost_musd (with onboarding) as Expressions."""
+    cost = data.cost_musd
     m.offer_cost_musd = pyo.Expression(expr=offer_sum(m, cost, cost.__getitem__))
     onboarding = 0
     if hasattr(m, "provider_used"):
@@ -62,7 +62,7 @@ def objective_term(m: pyo.ConcreteModel, data: ModelData, spec: ObjectiveSpec) -
 def objective_column(m: pyo.ConcreteModel, data: ModelData, spec: ObjectiveSpec) -> ObjectiveTerm:
     """Sum of an offers column over the chosen offers (the cost column reuses offer_cost_musd)."""
     column = spec.column or ""
-    expr = m.offer_cost_musd if column == "cost_musd" else offer_sum(m, data.offers, lambda pair: data.offers[pair].value(column))
+    expr = m.offer_cost_musd if column == "cost_musd" else offer_sum(m, data.offers, lambda pair: data.value(pair, column))
     return ObjectiveTerm(spec.name, spec.sense, spec.display_unit, expr)
 
 
@@ -103,10 +103,10 @@ def objective_international_partners(m: pyo.ConcreteModel, data: ModelData, spec
 
 
 def objective_commercial_share(m: pyo.ConcreteModel, data: ModelData, spec: ObjectiveSpec) -> ObjectiveTerm:
-    """Commercial offer spending over all offer spending: a ratio (Dinkelbach's parametric form)."""
+    """Spending on offers commercial companies build over all offer spending: a ratio (Dinkelbach's parametric form)."""
     if m.component("commercial_spend_musd") is None:  # built only for this objective
-        commercial = [pair for pair in data.offers if data.kind[pair[1]] == "commercial"]
-        m.commercial_spend_musd = pyo.Expression(expr=offer_sum(m, commercial, lambda pair: data.offers[pair].cost_musd))
+        commercial = [pair for pair in data.offers if data.builder_kind(pair) == "commercial"]
+        m.commercial_spend_musd = pyo.Expression(expr=offer_sum(m, commercial, data.cost_musd.__getitem__))
     return ObjectiveTerm(spec.name, spec.sense, spec.display_unit, m.commercial_spend_musd, offer_spend_variable(m, data))
 
 

@@ -21,7 +21,7 @@ import pandas as pd
 
 from architecture import Study
 from architecture.sensitivity_design import SensitivityDesign, check_sensitivity_design
-from architecture.sweep_design import SweepDesign, SweepPoint
+from architecture.sweep_design import ID_AXES, SweepDesign, SweepPoint
 from optimizer.output.folders import slug, utc_now, write_json_atomic
 from optimizer.output.manifests import manifest, solver_description
 from optimizer.output.sensitivity_files import open_sensitivity_folder, write_sensitivity_tables
@@ -164,7 +164,7 @@ def run_sensitivity(study: Study, design: SensitivityDesign, out: str | Path | N
 
 def _outputs(table: pd.DataFrame, design: SensitivityDesign) -> list[str]:
     """Every objective and metric column of a sweep table (numbers only)."""
-    skip = {*FIXED_COLUMNS, *TIMING_COLUMNS, *(i.name for i in design.inputs), "scenario", "remove_providers", "remove_elements"}
+    skip = {*FIXED_COLUMNS, *TIMING_COLUMNS, *(i.name for i in design.inputs), *ID_AXES}
     return [c for c in table.columns if c not in skip and not c.startswith("assign:") and pd.api.types.is_numeric_dtype(table[c])
             and not pd.api.types.is_bool_dtype(table[c])]
 

@@ -92,7 +92,7 @@ class StudyModel:
                 value = getattr(study.limits, key)
                 if param.is_indexed():
                     for index in param:
-                        param[index].set_value(value[index])
+                        param[index].set_value(_entry(value, index))
                 else:
                     param.set_value(value)
             rows.extend(con for name in family.components if (component := m.component(name)) is not None for con in component.values())
@@ -238,3 +238,10 @@ def binding_limits(result: RunResult, tolerance: float = 1e-6) -> tuple[tuple[st
     """`StudyModel.binding_limits` for a finished run (its study's model built and solved again)."""
     model = StudyModel(result.study, result.objective.name, result.options)
     return model.binding_limits(model.solve(), tolerance)
+
+
+def _entry(table: Any, index: Any) -> Any:
+    """table[index], walking nested tables for a tuple index ((line, year) -> table[line][year])."""
+    for key in index if isinstance(index, tuple) else (index,):
+        table = table[key]
+    return table

@@ -516,6 +516,11 @@ ALL_LIMITS: dict[str, Any] = {
     "min_providers_per_category": {"logistics": 1},
     "metric_max": {"crew_seats": 4},
     "metric_min": {"crew_seats": 4},
+    "metric_limit": [{"metric": "crew_seats", "max": 4, "location": "gateway"}],
+    "min_builders_per_category": {"logistics": 1},
+    "max_builder_share": 0.9,
+    "line_budget_musd": {"gateway": 5000},
+    "line_annual_budget_musd": {"gateway": {2026: 2000}},
     "critical_path_owners": ["nasa", "international"],
     "fixed": {"ppe": "nasa"},
     "forbidden": {"halo": ["nasa"]},
@@ -525,6 +530,7 @@ ALL_LIMITS: dict[str, Any] = {
 def test_limit_rows_follow_the_formulation_order() -> None:
     study = base_study(**ALL_LIMITS)
     contracted = {k: o.model_copy(update={"contract": "fh"}) if k in (("cargo_a", "spacex"), ("lander", "spacex")) else o for k, o in study.offers.items()}
+    contracted = {k: o.model_copy(update={"budget_line": "gateway"}) if k[0] in ("ppe", "halo") else o for k, o in contracted.items()}
     ev = evaluate(study.with_changes(offers=contracted), Architecture({**REFERENCE.assignment, "rover": "nasa"}))
     families = [c.family for c in ev.limits]
     assert set(families) == set(FAMILIES)

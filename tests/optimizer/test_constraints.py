@@ -29,6 +29,11 @@ CASES = {
                            "cost", 4200, 4050, "contract_exclusive"),
     "budget_total": (("limits.excluded_providers=[]", "limits.total_budget_musd=4100"), "partnership", 7, 9, "budget_total"),
     "budget_annual": (("limits.annual_budget_musd.2025=1000",), "milestone_slip_months", 60, 44, "budget_annual"),
+    # ESA's HALO (100 over FY2026-2029) on a barter line capped at 50, or at 20 in FY2027: HALO goes to NASA
+    "budget_line_total": (('offers[element=halo,provider=esa].budget_line="barter"', "limits.line_budget_musd.barter=50"),
+                          "cost", 4950, 4050, "budget_line_total"),
+    "budget_line_annual": (('offers[element=halo,provider=esa].budget_line="barter"', "limits.line_annual_budget_musd.barter.2027=20"),
+                           "cost", 4950, 4050, "budget_line_annual"),
     "critical_path_single_owner": (("limits.critical_path_max_owners=1",), "cost", 4950, 4050, "critical_path_single_owner"),
     "slip_propagation": (("limits.max_milestone_slip_months.critical_path=50",), "cost", 4950, 4050, "milestone_slip_limit"),
     "milestone_slip": (("limits.max_milestone_slip_months.critical_path=50",), "cost", 4950, 4050, "milestone_slip_limit"),
@@ -38,10 +43,18 @@ CASES = {
     "commercial_share_min": (("limits.min_commercial_share=0.75",), "cost", 4200, 4050, "commercial_share_min"),
     "partner_share_max": (("limits.max_partner_share=0.2",), "cost", 4200, 4050, "partner_share_max"),
     "category_redundancy": (("limits.min_providers_per_category.logistics=2",), "cost", 4250, 4050, "category_redundancy"),
+    # ESA's second cargo flight is built by SpaceX: two builders of logistics cost 60 more than one
+    "builder_redundancy": (('offers[element=cargo_2,provider=esa].builder="spacex"', "limits.min_builders_per_category.logistics=2"),
+                           "cost", 4110, 4050, "builder_redundancy"),
+    # SpaceX builds the lander (3,000 of 4,050): at most 70 % takes NASA's HALO (3,000 of 4,950)
+    "builder_share_max": (("limits.max_builder_share=0.7",), "cost", 4950, 4050, "builder_share_max"),
     "provider_capacity": (("providers[id=esa].capacity=1",), "cost", 4200, 4050, "provider_capacity"),
     "provider_used_link": (("limits.excluded_providers=[]", "providers[id=esa].capacity=2", "limits.metric_min.partner_value=8"),
                            "agency_cost_musd", 4180, 4130, "lies"),
     "metric_limits": (("limits.metric_max.partner_value=6",), "cost", 4200, 4050, "metric_limits"),
+    # ESA's Gateway partner value (HALO 5 + cargo 2) capped at 4 on the Gateway: HALO goes to NASA
+    "scoped_metric_limits": (('limits.metric_limit=[{metric = "partner_value", max = 4, location = "gateway"}]',), "cost", 4950, 4050,
+                             "scoped_metric_limits"),
     "decisions": (("limits.fixed.halo=nasa",), "cost", 4950, 4050, "decisions"),
 }
 
