@@ -517,13 +517,15 @@ def sensitivity(study: str, scenario: str, overrides: tuple[str, ...], design_fi
 @study_argument
 @click.option("--objective", default=None, help="Objective to re-solve (default: the study's first).")
 @click.option("--kinds", default="international,commercial", show_default=True, help="Provider kinds to drop, each provider in turn.")
+@click.option("--by", "by", type=click.Choice(["provider", "builder"]), default="provider", show_default=True,
+              help="Drop each provider with its offers, or each builder with every offer it builds (offers.csv builder), whoever procures it.")
 @click.option("--out", type=click.Path(file_okay=False), default=None, help="Stress folder to write (default: a new folder under results/).")
 @click.option("--overwrite", is_flag=True, help="Replace the --out folder if it exists.")
 @parallel_options
 @solve_options
-def stress(study: str, scenario: str, overrides: tuple[str, ...], objective: str | None, kinds: str, out: str | None, overwrite: bool,
+def stress(study: str, scenario: str, overrides: tuple[str, ...], objective: str | None, kinds: str, by: str, out: str | None, overwrite: bool,
            workers: int | None, scheduler: str | None, time_limit_s: float | None, mip_rel_gap: float, threads: int | None) -> None:
-    """The N-1 test: drop each partner and each company in turn, re-solve, report recovery cost and moves."""
+    """The N-1 test: drop each partner and each company in turn (or each builder, --by builder), re-solve, report recovery cost and moves."""
     from pathlib import Path
 
     from optimizer import run_stress, write_stress
@@ -535,12 +537,13 @@ def stress(study: str, scenario: str, overrides: tuple[str, ...], objective: str
     refuse_existing(target, overwrite)
     header(loaded)
     options = options_from(time_limit_s, mip_rel_gap, threads)
-    result = run_stress(loaded, spec.name, tuple(k.strip() for k in kinds.split(",") if k.strip()), options, workers, scheduler)
+    result = run_stress(loaded, spec.name, tuple(k.strip() for k in kinds.split(",") if k.strip()), options, workers, scheduler, by=by)
     written = write_stress(target, result, options, overwrite=overwrite)  # before printing, as in compare
     base = result.baseline
     click.echo(f"baseline: {base['status']}, {spec.name} = {fmt(base['objective_value'], spec.display_unit)} ({spec.sense})")
     if result.baseline_solved:
-        click.echo(f"N-1: {len(result.table)} providers dropped in turn; recovery cost = how much worse {spec.name} gets")
+        dropped = "providers" if by == "provider" else "builders (with every offer each builds)"
+        click.echo(f"N-1: {len(result.table)} {dropped} dropped in turn; recovery cost = how much worse {spec.name} gets")
         for row in result.table.to_dict("records"):
             if row["status"] in ("optimal", "feasible"):
                 cost = row["recovery_cost"]
@@ -548,6 +551,8 @@ def stress(study: str, scenario: str, overrides: tuple[str, ...], objective: str
                 moved = "; ".join(part for part in (row["moved"], row["dropped"] and f"dropped {row['dropped']}",
                                                     row["added"] and f"added {row['added']}") if part)
                 click.echo(f"  {row['provider']:<20} {row['kind']:<14} {what:<28} {moved or 'nothing moves'}")
+                if by == "builder" and row["held"]:
+                    click.echo(f"  {'':<20} builds in the baseline: {row['held'].replace(';', ', ')}")
             else:
                 click.echo(f"  {row['provider']:<20} {row['kind']:<14} NO RECOVERY ({row['status']}) {row['message']}")
     click.echo(f"wrote {written}")

@@ -154,7 +154,7 @@ class Evaluation:
         columns = [
             "element", "provider", "element_name", "category", "location", "critical_path", "provider_kind",
             "cost_musd", "partner_cost_musd", "programme_cost_musd", "slip_months", "element_slip_months",
-            *metric_columns,
+            *metric_columns, "builder", "builder_kind", "budget_line", "operations_musd",
         ]  # fmt: skip
         records = []
         for e in sorted(self._tally.chosen):
@@ -165,6 +165,7 @@ class Evaluation:
                     e, data.provider, element.name, element.category, element.location, element.critical_path, data.kind,
                     data.cost, data.partner, data.programme, data.slip, self._tally.element_slip[e],
                     *(data.offer.value(col) for col in metric_columns),
+                    data.builder, data.builder_kind, data.line or "", data.cost - data.offer.cost_musd,
                 ]
             )  # fmt: skip
         return pd.DataFrame(records, columns=columns)
@@ -177,8 +178,8 @@ class Evaluation:
                 data = self._tally.chosen[e]
                 amount = data.spend.get(year, 0.0)
                 if amount:
-                    records.append((year, e, data.provider, data.kind, amount))
-        return pd.DataFrame(records, columns=["fiscal_year", "element", "provider", "provider_kind", "agency_spend_musd"])
+                    records.append((year, e, data.provider, data.kind, amount, data.line or ""))
+        return pd.DataFrame(records, columns=["fiscal_year", "element", "provider", "provider_kind", "agency_spend_musd", "budget_line"])
 
     def slips_frame(self) -> pd.DataFrame:
         """Each chosen element's own slip, what it requires, its slip with theirs, and the milestones it gates."""
@@ -191,14 +192,28 @@ class Evaluation:
         return pd.DataFrame(records, columns=["element", "requires", "slip_months", "element_slip_months", "milestones"])
 
     def budget_by_year(self) -> pd.DataFrame:
-        """NASA offer spending per fiscal year of the horizon against the annual caps (onboarding excluded)."""
-        caps = self.study.limits.annual_budget_musd
+        """NASA offer spending per fiscal year of the horizon against the annual caps (onboarding excluded).
+
+        With budget lines (offers.csv budget_line), each line adds `spend_musd:LINE`, `cap_musd:LINE` and `headroom_musd:LINE`,
+        and `spend_musd:no_line` holds the spending of offers without a line.
+        """
+        limits, t = self.study.limits, self._tally
+        caps = limits.annual_budget_musd
+        lines = sorted({offer.budget_line for offer in self.study.offers.values() if offer.budget_line is not None})
         records = []
         for year in self.study.fiscal_years:
-            spend = sum(data.spend.get(year, 0.0) for data in self._tally.chosen.values())
+            spend = sum(data.spend.get(year, 0.0) for data in t.chosen.values())
             cap = caps.get(year, math.nan)
-            records.append((year, spend, cap, cap - spend))
-        return pd.DataFrame(records, columns=["fiscal_year", "agency_spend_musd", "annual_budget_musd", "headroom_musd"])
+            row: dict[str, float] = {"fiscal_year": year, "agency_spend_musd": spend, "annual_budget_musd": cap, "headroom_musd": cap - spend}
+            for line in lines:
+                line_spend, line_cap = t.line_spend(line, year), limits.line_annual_budget_musd.get(line, {}).get(year, math.nan)
+                row.update({f"spend_musd:{line}": line_spend, f"cap_musd:{line}": line_cap, f"headroom_musd:{line}": line_cap - line_spend})
+            if lines:
+                row["spend_musd:no_line"] = sum(data.spend.get(year, 0.0) for data in t.chosen.values() if data.line is None)
+            records.append(row)
+        columns = ["fiscal_year", "agency_spend_musd", "annual_budget_musd", "headroom_musd"]
+        columns += [f"{kind}:{line}" for line in lines for kind in ("spend_musd", "cap_musd", "headroom_musd")]
+        return pd.DataFrame(records, columns=[*columns, *(["spend_musd:no_line"] if lines else [])])
 
 
 def make_evaluator(study: Study) -> StudyEvaluator:

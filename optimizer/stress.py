@@ -1,4 +1,8 @@
-"""The N-1 test: drop each partner (and each company) in turn, re-solve, report recovery cost and moves."""
+"""The N-1 test: drop each partner (and each company) in turn, re-solve, report recovery cost and moves.
+
+`by="provider"` drops a provider with the offers it makes (and those it builds); `by="builder"` drops a company with every
+offer it builds, whoever procures it (offers.csv builder): what a grounding of that company's hardware costs.
+"""
 
 from __future__ import annotations
 
@@ -20,6 +24,7 @@ from optimizer.solve import SolveOptions
 from optimizer.sweep import SOLVED, run_point, run_sweep, sweep_context, sweep_table
 
 DEFAULT_KINDS = ("international", "commercial")
+STRESS_BY = ("provider", "builder")
 STRESS_COLUMNS = ("provider", "kind", "held", "status", "objective_value", "objective_change", "recovery_cost",
                   "agency_cost_change_musd", "moved", "dropped", "added", "message")
 
@@ -28,7 +33,8 @@ STRESS_COLUMNS = ("provider", "kind", "held", "status", "objective_value", "obje
 class StressResult:
     """Baseline and one row per dropped provider.
 
-    `table`: provider, kind, held (elements it delivers in the baseline), status, objective_value,
+    `table`: provider (the dropped provider, or builder with `by="builder"`), kind, held (elements it delivers, or builds, in
+    the baseline), status, objective_value,
     objective_change (new - baseline), recovery_cost (how much worse, in the objective's unit and
     direction: positive = worse), agency_cost_change_musd, moved (`element: old -> new`), dropped
     (optional elements no longer flown), added, message. `moves`: the same moves in long form.
@@ -38,6 +44,7 @@ class StressResult:
     study: Study
     objective: ObjectiveSpec
     kinds: tuple[str, ...]
+    by: str
     baseline: dict[str, Any]
     table: pd.DataFrame
     moves: pd.DataFrame
@@ -48,14 +55,19 @@ class StressResult:
         return self.baseline["status"] in SOLVED
 
 
-def stress_design(study: Study, kinds: Sequence[str] = DEFAULT_KINDS) -> SweepDesign:
-    """One point per provider of the given kinds (in providers.csv order), that provider removed."""
+def stress_design(study: Study, kinds: Sequence[str] = DEFAULT_KINDS, by: str = "provider") -> SweepDesign:
+    """One point per provider (or builder) of the given kinds, in providers.csv order, that provider (or what it builds) removed."""
     for kind in kinds:
         if kind not in KINDS:
             raise StudyError(Issue("--kinds", f"unknown provider kind '{kind}'; known: {', '.join(KINDS)}", "wrong_type"))
-    points = [SweepPoint(remove_providers=(p,), name=f"without {p}") for p, provider in study.providers.items() if provider.kind in kinds]
+    if by not in STRESS_BY:
+        raise StudyError(Issue("--by", f"unknown '{by}'; known: {', '.join(STRESS_BY)}", "wrong_type"))
+    if by == "builder":
+        points = [SweepPoint(remove_builders=(b,), name=f"without what {b} builds") for b in study.builders() if study.providers[b].kind in kinds]
+    else:
+        points = [SweepPoint(remove_providers=(p,), name=f"without {p}") for p, provider in study.providers.items() if provider.kind in kinds]
     if not points:
-        raise StudyError(Issue("--kinds", f"the study has no provider of kind {', '.join(kinds)}", "unknown_id"))
+        raise StudyError(Issue("--kinds", f"the study has no {by} of kind {', '.join(kinds)}", "unknown_id"))
     return SweepDesign.from_points(points, source="stress")
 
 
@@ -64,8 +76,8 @@ def _number(value: Any) -> float | None:
 
 
 def run_stress(study: Study, objective: str | None = None, kinds: Sequence[str] = DEFAULT_KINDS, options: SolveOptions | None = None,
-               workers: int | None = None, scheduler: Any = None, progress: bool | None = False) -> StressResult:
-    """Drop each provider of `kinds` in turn and re-solve `objective`; compare with the baseline.
+               workers: int | None = None, scheduler: Any = None, progress: bool | None = False, by: str = "provider") -> StressResult:
+    """Drop each provider (`by="builder"`: each builder, with every offer it builds) of `kinds` in turn and re-solve `objective`.
 
     A provider whose loss leaves a required element without any other eligible offer makes its
     row `infeasible`, with that element in the message: no recovery exists. Each recovery is
@@ -73,7 +85,7 @@ def run_stress(study: Study, objective: str | None = None, kinds: Sequence[str] 
     what the loss forces, not ties.
     """
     spec = study.objective(objective or study.default_objective)
-    design = stress_design(study, kinds)
+    design = stress_design(study, kinds, by)
     context = sweep_context(study, design, spec.name, options)
     base_record = run_point(context, SweepPoint(name="baseline"), 0)
     records = [base_record]
@@ -89,9 +101,13 @@ def run_stress(study: Study, objective: str | None = None, kinds: Sequence[str] 
     sign = 1.0 if spec.sense == "min" else -1.0
     rows, moves = [], []
     for raw in sorted(records[1:], key=lambda record: record["run"]):  # records[0] is the baseline
-        provider = design.points[raw["run"] - 1].remove_providers[0]
+        point = design.points[raw["run"] - 1]
+        provider = point.remove_builders[0] if by == "builder" else point.remove_providers[0]
         record = RunRecord.from_json(raw)
-        held = sorted(e for e, p in base_assign.items() if p == provider)
+        if by == "builder":
+            held = sorted(e for e, p in base_assign.items() if study.offers[(e, p)].builder_id == provider)
+        else:
+            held = sorted(e for e, p in base_assign.items() if p == provider)
         value = _number(record.objective_value)
         assign = dict(record.assignment or {}) if record.solved else {}
         moved, dropped, added = [], [], []
@@ -126,7 +142,7 @@ def run_stress(study: Study, objective: str | None = None, kinds: Sequence[str] 
     table = pd.DataFrame(rows, columns=list(STRESS_COLUMNS))
     baseline = {"status": base.status, "objective_value": base_value, "agency_cost_musd": base_agency, "assignment": base_assign,
                 "message": base.message}
-    return StressResult(study, spec, tuple(kinds), baseline, table, pd.DataFrame(moves, columns=["provider", "element", "from_provider", "to_provider"]), runs)
+    return StressResult(study, spec, tuple(kinds), by, baseline, table, pd.DataFrame(moves, columns=["provider", "element", "from_provider", "to_provider"]), runs)
 
 
 def stress_manifest(result: StressResult, options: SolveOptions | None = None, command: str | None = None) -> dict[str, Any]:
@@ -137,8 +153,9 @@ def stress_manifest(result: StressResult, options: SolveOptions | None = None, c
         "stress", command=command, solver=solver_description(options, threads=options.threads or 1), study=result.study,
         objective={"name": spec.name, "sense": spec.sense, "unit": spec.display_unit},
         kinds=list(result.kinds),
+        by=result.by,
         baseline=result.baseline,
-        providers=len(result.table),
+        providers=len(result.table),  # rows: providers dropped, or builders with by = "builder"
         no_recovery=sorted(result.table.loc[~result.table["status"].isin(SOLVED), "provider"]),
     )
 

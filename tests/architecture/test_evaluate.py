@@ -559,6 +559,7 @@ def test_assignment_frame_columns() -> None:
     assert list(frame.columns) == [
         "element", "provider", "element_name", "category", "location", "critical_path", "provider_kind",
         "cost_musd", "partner_cost_musd", "programme_cost_musd", "slip_months", "element_slip_months", "crew_seats",
+        "builder", "builder_kind", "budget_line", "operations_musd",
     ]  # fmt: skip
     assert list(frame["element"]) == sorted(REFERENCE.assignment)
     halo = frame.set_index("element").loc["halo"]
