@@ -158,7 +158,11 @@ def _pydantic_issues(error: ValidationError, where: str, sep: str = ":") -> list
     """Map pydantic errors to Issues at `where` (a `file:row N` prefix, or `file:key` with sep ".")."""
     issues = []
     for err in error.errors():
-        loc = ".".join(str(part) for part in err["loc"] if part not in ("__root__", "metrics"))
+        loc = ""
+        for part in err["loc"]:
+            if part in ("__root__", "metrics"):
+                continue
+            loc += f"[{part}]" if isinstance(part, int) else f"{'.' if loc else ''}{part}"
         kind = err["type"]
         if kind == "finite_number":
             check, problem = "not_finite", "must be a finite number (no nan or inf)"
@@ -170,6 +174,8 @@ def _pydantic_issues(error: ValidationError, where: str, sep: str = ":") -> list
             check, problem = "missing_value", "is missing"
         elif kind == "string_too_short":
             check, problem = "missing_value", "is empty; fill it in"
+        elif kind == "value_error":
+            check, problem = "wrong_type", err["msg"].removeprefix("Value error, ")
         else:
             check = "wrong_type"
             problem = f"{err['msg']} (got {err.get('input')!r})"
