@@ -142,7 +142,8 @@ def run_stress(study: Study, objective: str | None = None, kinds: Sequence[str] 
     table = pd.DataFrame(rows, columns=list(STRESS_COLUMNS))
     baseline = {"status": base.status, "objective_value": base_value, "agency_cost_musd": base_agency, "assignment": base_assign,
                 "message": base.message}
-    return StressResult(study, spec, tuple(kinds), by, baseline, table, pd.DataFrame(moves, columns=["provider", "element", "from_provider", "to_provider"]), runs)
+    moves_frame = pd.DataFrame(moves, columns=["provider", "element", "from_provider", "to_provider"])
+    return StressResult(study, spec, tuple(kinds), by, baseline, table, moves_frame, runs)
 
 
 def stress_manifest(result: StressResult, options: SolveOptions | None = None, command: str | None = None) -> dict[str, Any]:
