@@ -1,6 +1,6 @@
 """Builders, scoped metric limits, budget lines and operations: optima equal brute force with the evaluator on random studies.
 
-Every study uses every new column (builder, budget_line, ops_musd_per_year, a yes/no provider column) and every new limit
+Every study uses every new column (builder, contract, budget_line, ops_musd_per_year, a yes/no provider column) and every new limit
 (min_builders_per_category, max_builder_share, metric_limit with location, kind and attribute scopes, line_budget_musd,
 line_annual_budget_musd), plus a barred rule on the yes/no attribute.
 """
@@ -36,6 +36,9 @@ def who_builds_study(seed: int, new_limits: bool = True):
         if offer.last_year is not None and offer.last_year < study.info.last_year and rng.random() < 0.4:
             update["ops_musd_per_year"] = float(rng.randint(5, 40))
         offers[key] = offer.model_copy(update=update)
+    for e in rng.sample(sorted(study.elements), k=2):  # one contract offered for two elements
+        key = rng.choice([k for k in offers if k[0] == e])
+        offers[key] = offers[key].model_copy(update={"contract": "shared"})
     study = study.with_changes(providers=providers, offers=offers)
     if not new_limits:
         return study
