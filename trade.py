@@ -551,10 +551,10 @@ def stress(study: str, scenario: str, overrides: tuple[str, ...], objective: str
                 moved = "; ".join(part for part in (row["moved"], row["dropped"] and f"dropped {row['dropped']}",
                                                     row["added"] and f"added {row['added']}") if part)
                 click.echo(f"  {row['provider']:<20} {row['kind']:<14} {what:<28} {moved or 'nothing moves'}")
-                if by == "builder" and row["held"]:
-                    click.echo(f"  {'':<20} builds in the baseline: {row['held'].replace(';', ', ')}")
             else:
                 click.echo(f"  {row['provider']:<20} {row['kind']:<14} NO RECOVERY ({row['status']}) {row['message']}")
+            if by == "builder" and row["held"]:
+                click.echo(f"  {'':<20} builds in the baseline: {row['held'].replace(';', ', ')}")
     click.echo(f"wrote {written}")
     if not result.baseline_solved:
         click.echo(f"the baseline has no solution ({base['status']}); `trade explain {study}` says why", err=True)

@@ -38,8 +38,8 @@ def main(out: Path) -> None:
     # read the folder back (any result folder: run, pareto, sweep, stress) and summarise it
     runs = read_tables(out / "sweep")["runs"]
     runs["partner_out"] = runs["remove_providers"].replace("", "none")
-    table = runs.pivot_table(index="partner_out", columns="scale:limits.annual_budget_musd", values="cost", aggfunc="max")
-    print("worst cost (US$M) over the lander slips, by partner withdrawal and annual-budget factor:")
+    table = runs.pivot_table(index="partner_out", columns="scale:limits.line_annual_budget_musd", values="cost", aggfunc="max")
+    print("worst cost (US$M) over the lander slips, by partner withdrawal and budget-line factor:")
     print(table.round(1).to_string())
 
     # the N-1 test, as `trade stress inputs/reference --kinds international`

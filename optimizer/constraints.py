@@ -16,7 +16,7 @@ from architecture.families import FAMILIES, ConstraintFamily
 from architecture.policy import NONE
 from optimizer.confidence_constraints import define_milestone_confidence_limit_constraints, define_sample_milestone_miss_constraints
 from optimizer.data import ModelData
-from optimizer.variables import at_most, exactly, offer_sum, selected
+from optimizer.variables import at_most, exactly, offer_spend_variable, offer_sum, selected
 
 
 def define_assign_required_once_constraints(m: pyo.ConcreteModel, data: ModelData) -> None:
@@ -271,26 +271,31 @@ def define_partner_share_max_constraints(m: pyo.ConcreteModel, data: ModelData) 
 
 
 def _partners_that_can_exceed(data: ModelData, q: dict, partners: list[str], share: float) -> list[str]:
-    """The partners some assignment gives more than `share` of programme cost.
+    """The partners some assignment gives more than `share` of programme cost (_groups_that_can_exceed by provider)."""
+    return _groups_that_can_exceed(data, q, partners, share, lambda pair: pair[1])
 
-    Each element adds at most its largest (1[p = partner] - share) * q (0 if optional and left out);
-    when even that sum is <= 0 the partner's row could never bind, and leaving it out keeps the
+
+def _groups_that_can_exceed(data: ModelData, q: dict, groups: list[str], share: float, group_of: Callable[[tuple[str, str]], str]) -> list[str]:
+    """The groups (partners, builders) some assignment gives more than `share` of the sum of q over the chosen offers.
+
+    Each element adds at most its largest (1[offer in the group] - share) * q (0 if optional and left out);
+    when even that sum is <= 0 the group's row could never bind, and leaving it out keeps the
     model small (HiGHS cannot always drop such a row itself once it is written sparsely).
     """
     def most(values: list[float], optional: bool) -> float:
         best = max(values, default=float("-inf"))
         return max(best, 0.0) if optional else best
 
-    elsewhere, adjust = 0.0, dict.fromkeys(partners, 0.0)  # the sum if the partner offered nothing, and its corrections
+    elsewhere, adjust = 0.0, dict.fromkeys(groups, 0.0)  # the sum if the group offered nothing, and its corrections
     for e, pairs in data.offers_of_element.items():
         optional = e not in data.required
         without = most([-share * min(q[pair] for pair in pairs)], optional) if pairs else 0.0
         elsewhere += without
-        for pair in pairs:
-            if pair[1] in adjust:
-                rest = [q[o] for o in pairs if o != pair]
-                adjust[pair[1]] += most([(1.0 - share) * q[pair], *([-share * min(rest)] if rest else [])], optional) - without
-    return [p for p in partners if elsewhere + adjust[p] > 1e-9]
+        for group in {group_of(pair) for pair in pairs} & adjust.keys():
+            mine = [q[pair] for pair in pairs if group_of(pair) == group]
+            rest = [q[pair] for pair in pairs if group_of(pair) != group]
+            adjust[group] += most([(1.0 - share) * max(mine), *([-share * min(rest)] if rest else [])], optional) - without
+    return [g for g in groups if elsewhere + adjust[g] > 1e-9]
 
 
 def define_category_redundancy_constraints(m: pyo.ConcreteModel, data: ModelData) -> None:
@@ -349,23 +354,24 @@ def define_builder_redundancy_constraints(m: pyo.ConcreteModel, data: ModelData)
 def define_builder_share_max_constraints(m: pyo.ConcreteModel, data: ModelData) -> None:
     """No company builds more than a fraction of NASA offer spending, whoever procures its offers.
 
-    For each builder b: sum_{(e,p)} (1[b(e,p) = b] - max_builder_share) c[e,p] assign[e,p] <= 0. Skipped without the limit;
-    the share is a constant for the reason given in define_commercial_share_min_constraints.
-    See docs/formulation.md#builder_share_max.
+    With A = offer_spend_musd = sum c[e,p] assign[e,p] as one variable: for each builder b in BUILDERS,
+    sum_{(e,p): b(e,p) = b} c[e,p] assign[e,p] <= max_builder_share * A. BUILDERS holds the builders some assignment
+    could give more than the share (every builder when prices move after the build), as for partner_share_max.
+    Skipped without the limit; the share is a constant. See docs/formulation.md#builder_share_max.
     """
     share = data.limits.max_builder_share
     if share is None:
         return
-    builders = sorted({b for pair, b in data.builder.items() if data.cost_musd[pair] > 0}, key=data.providers.index)
+    cost = data.cost_musd
+    builders = sorted({b for pair, b in data.builder.items() if cost[pair] > 0}, key=data.providers.index)
+    if not data.prices_move:
+        builders = _groups_that_can_exceed(data, cost, builders, share, data.builder.__getitem__)
     if not builders:
         return
     m.BUILDERS = pyo.Set(initialize=builders, ordered=True)
-
-    def rule(m: pyo.ConcreteModel, b: str) -> object:
-        weight = {pair: ((1.0 if data.builder[pair] == b else 0.0) - share) * cost for pair, cost in data.cost_musd.items()}
-        return offer_sum(m, data.offers, weight.__getitem__) <= 0
-
-    m.builder_share_max = pyo.Constraint(m.BUILDERS, rule=rule)
+    built = {b: [pair for pair in data.offers if data.builder[pair] == b] for b in builders}
+    spend = offer_spend_variable(m, data)
+    m.builder_share_max = pyo.Constraint(m.BUILDERS, rule=lambda m, b: offer_sum(m, built[b], cost.__getitem__) - share * spend <= 0)
 
 
 def define_provider_capacity_constraints(m: pyo.ConcreteModel, data: ModelData) -> None:

@@ -8,6 +8,7 @@ from typing import Any
 
 import pandas as pd
 import plotly.graph_objects as go
+from plotly.colors import qualitative
 from plotly.subplots import make_subplots
 
 from architecture import FAMILY_BY_NAME
@@ -93,6 +94,8 @@ def _run(folder: ResultTables) -> Built:
         return head, body, {}, ""
     body.append(_assignment_section(assignment))
     body.append(_spending_section(folder))
+    if lines := _budget_lines_section(folder):
+        body.append(lines)
     if "slips" in folder.tables:
         body.append(_slips_section(folder.tables["slips"]))
     body.append(_binding_section(folder))
@@ -132,6 +135,26 @@ def _spending_section(folder: ResultTables) -> str:
     fig.update_layout(barmode="stack", height=360, margin={"t": 30}, xaxis_title="fiscal year", yaxis_title="NASA spending (US$M)")
     return section("NASA spending by fiscal year, by provider kind, against the annual caps", figure_html(fig, "spending-plot"),
                    behind(table, "spending by fiscal year"))
+
+
+def _budget_lines_section(folder: ResultTables) -> str:
+    """Each budget line's spending by fiscal year against its annual caps (budget_by_year.csv `spend_musd:LINE`); empty without lines."""
+    budget = folder.tables.get("budget_by_year", pd.DataFrame())
+    lines = [col.split(":", 1)[1] for col in budget.columns if col.startswith("spend_musd:") and col != "spend_musd:no_line"]
+    if not lines:
+        return ""
+    fig = go.Figure()
+    for index, line in enumerate(lines):
+        colour = qualitative.Plotly[index % len(qualitative.Plotly)]
+        fig.add_scatter(x=budget["fiscal_year"], y=budget[f"spend_musd:{line}"], name=f"{line} spending", mode="lines+markers",
+                        line={"color": colour})
+        if budget[f"cap_musd:{line}"].notna().any():
+            fig.add_scatter(x=budget["fiscal_year"], y=budget[f"cap_musd:{line}"], name=f"{line} cap", mode="lines",
+                            line={"color": colour, "dash": "dash"})
+    fig.update_layout(height=360, margin={"t": 30}, xaxis_title="fiscal year", yaxis_title="NASA spending (US$M)")
+    columns = ["fiscal_year", *(col for col in budget.columns if ":" in col)]
+    return section("NASA spending by budget line, against each line's annual caps", figure_html(fig, "budget-lines-plot"),
+                   behind(budget[columns], "spending by budget line"))
 
 
 def _slips_section(slips: pd.DataFrame) -> str:

@@ -1,0 +1,87 @@
+"""Regenerate the scenario table of README.md from the engine: `python inputs/reference/scenario_table.py [--check]`.
+
+Solves the base case and every named scenario of study.toml with the study's first objective, and writes the
+table between the README's `scenario-table` markers. `--check` writes nothing and exits 1 when the README's
+table differs from what the engine gives today (tests/test_reference.py runs it), so the table cannot drift.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+README = HERE / "README.md"
+START, END = "<!-- scenario-table:start (scenario_table.py writes this table) -->", "<!-- scenario-table:end -->"
+
+
+def scenario_rows(folder: Path = HERE) -> list[dict[str, object]]:
+    """One row per case (base first, then study.toml's scenarios in order): name, description, status, objective value."""
+    from architecture import apply_scenarios, load_study
+    from optimizer import run_study
+
+    study = load_study(folder)
+    rows = []
+    for name in ("", *study.scenarios):
+        variant = apply_scenarios(study, name) if name else study
+        result = run_study(variant)
+        rows.append({
+            "scenario": name or "base",
+            "description": study.scenarios[name].description if name else "the study as written",
+            "status": result.report.status,
+            "feasible": result.evaluation is not None and result.evaluation.feasible,
+            "value": result.evaluation.objectives[result.objective.name] if result.evaluation is not None else None,
+            "objective": result.objective.name,
+            "unit": result.objective.display_unit,
+        })
+    return rows
+
+
+def table(rows: list[dict[str, object]]) -> str:
+    """The markdown table: scenario, what changes, status, objective value and change from the base case."""
+    base = rows[0]["value"]
+    objective, unit = rows[0]["objective"], rows[0]["unit"]
+    lines = [f"| scenario | what changes | status | {objective} ({unit}) | change |", "| --- | --- | --- | --- | --- |"]
+    for row in rows:
+        value = row["value"]
+        shown = "" if value is None else f"{value:,.1f}"
+        change = "" if value is None or base is None or row is rows[0] else f"{value - base:+,.1f} ({(value - base) / base:+.1%})"
+        name = row["scenario"] if row is rows[0] else f"`{row['scenario']}`"
+        lines.append(f"| {name} | {row['description']} | {row['status']} | {shown} | {change} |")
+    return "\n".join(lines)
+
+
+def with_table(readme: str, text: str) -> str:
+    """The README with `text` between the markers; ValueError if the markers are missing."""
+    head, start, rest = readme.partition(START)
+    _, end, tail = rest.partition(END)
+    if not start or not end:
+        raise ValueError(f"{README.name} lacks the markers {START} ... {END}")
+    return f"{head}{START}\n{text}\n{END}{tail}"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--check", action="store_true", help="exit 1 if README.md's table differs from the engine's; write nothing")
+    args = parser.parse_args(argv)
+    current = README.read_text(encoding="utf-8")
+    updated = with_table(current, table(scenario_rows()))
+    if args.check:
+        if updated != current:
+            print(f"{README}: the scenario table is out of date; run python {Path(__file__).name} to regenerate it", file=sys.stderr)
+            return 1
+        return 0
+    if updated != current:
+        with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=HERE, delete=False, suffix=".tmp") as handle:
+            handle.write(updated)
+        os.replace(handle.name, README)
+        print(f"wrote the scenario table of {README}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(HERE.parents[1]))  # run from a clone: the engine's packages sit two folders up
+    sys.exit(main())
