@@ -98,8 +98,10 @@ def test_stress_by_builder_shows_spacex_carrying_every_element_it_builds(referen
 
 
 def test_the_gateway_seat_cap_counts_gateway_seats_only(reference):
-    """The 2024 partner package (I-Hab and Lunar View from ESA, the arm from CSA, the airlock from MBRSC, JAXA's logistics flight
-    and pressurised rover, ASI's habitat) holds 6 Gateway seats, at the cap, and 3 surface seats the cap does not count.
+    """The 2024 partner package holds 6 Gateway seats, at the cap, and 3 surface seats the cap does not count.
+
+    The package: I-Hab and Lunar View from ESA, the arm from CSA, the airlock from MBRSC, JAXA's logistics flight and
+    pressurised rover, ASI's habitat.
     """
     from architecture import Architecture
     from architecture.evaluate import evaluate
