@@ -28,7 +28,7 @@ from architecture.schedule_confidence import schedule_confidence  # noqa: E402
 from optimizer import run_study  # noqa: E402
 from optimizer.pareto import ParetoOptions, pareto_front  # noqa: E402
 
-LIMIT = "limits.milestone_confidence.surface_outpost=0.8"
+LIMIT = "limits.milestone_confidence.surface_outpost=0.7"
 
 
 def timed(call, repeat: int) -> tuple[list[float], object]:

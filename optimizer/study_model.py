@@ -43,6 +43,7 @@ class StudyModel:
         self.data = to_model_data(study, prices_move)
         built = time.perf_counter()
         self.m = build_model(self.data, self.spec.name)
+        self.limits_held = study.limits  # the limits the model's Params hold now
         self.solver = Solver(self.options)
         self.timings_s = {"data_s": built - start, "build_s": time.perf_counter() - built}
 
@@ -84,7 +85,10 @@ class StudyModel:
         """Take the Param limits of `study` (same structure: see ModelCache) and forget earlier searches."""
         m = self.m
         rows = []
+        held = self.limits_held
         for family in PARAMETRIC:
+            if all(getattr(study.limits, key) == getattr(held, key) for key in family.mutable):
+                continue  # its Params already hold these values: no rows to send again
             for key in family.mutable:
                 param = m.component(key)
                 if not isinstance(param, pyo.Param) or not param.mutable:
@@ -98,6 +102,7 @@ class StudyModel:
             rows.extend(con for name in family.components if (component := m.component(name)) is not None for con in component.values())
         self.solver.update_rows(rows)
         self.solver.reset()
+        self.limits_held = study.limits
 
     def closest(self, result: RunResult, reference: Mapping[str, str]) -> RunResult:
         """Among the architectures as good as `result` (within the MIP gap), the one closest to `reference`.
