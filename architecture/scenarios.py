@@ -73,12 +73,16 @@ class _Editor:
             offers={k: v for k, v in study.offers.items() if k[0] not in doomed},
         )
 
+    def _known_providers(self, ids: Iterable[str], key: str) -> set[str]:
+        """The ids as a set; an unknown provider is an error naming the key."""
+        for pid in ids:
+            if pid not in self.study.providers:
+                raise _fail(self.where(f"{key} {pid}"), f"unknown provider '{pid}'", "unknown_id")
+        return set(ids)
+
     def remove_providers(self, ids: Iterable[str], key: str) -> None:
         study = self.study
-        for pid in ids:
-            if pid not in study.providers:
-                raise _fail(self.where(f"{key} {pid}"), f"unknown provider '{pid}'", "unknown_id")
-        doomed = set(ids)
+        doomed = self._known_providers(ids, key)
         for pid in doomed:
             self.log(f"remove provider {pid}", "present", "removed")
         limits = study.limits
@@ -94,11 +98,8 @@ class _Editor:
     def remove_builders(self, ids: Iterable[str], key: str) -> None:
         """Every offer these companies build (offers.csv builder), whoever procures it; the providers stay."""
         study = self.study
-        for pid in ids:
-            if pid not in study.providers:
-                raise _fail(self.where(f"{key} {pid}"), f"unknown provider '{pid}'", "unknown_id")
-        doomed = set(ids)
-        for pid in doomed:
+        doomed = self._known_providers(ids, key)
+        for pid in sorted(doomed):
             built = sorted(f"{e}/{p}" for (e, p), offer in study.offers.items() if offer.builder_id == pid)
             self.log(f"remove offers built by {pid}", ", ".join(built) or "none", "removed")
         self.study = study.with_changes(offers={k: v for k, v in study.offers.items() if v.builder_id not in doomed})
