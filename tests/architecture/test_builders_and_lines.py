@@ -174,3 +174,17 @@ def test_a_yes_no_provider_column_scopes_a_barred_rule(tmp_path):
     assert "barred" in text
     study = load_study(folder)
     assert run_study(study, "cost").architecture.assignment["lander"] == "nasa"
+
+
+def test_pareto_bounds_and_grid_count_operations(tmp_path):
+    """The cost objective's loose bound and data grid (docs/pareto.md) read cost with its operations, as the model does."""
+    from architecture.objectives import objective_kind
+    from optimizer import to_model_data
+
+    study = load_study(edited(tmp_path, offers={("cargo_1", "spacex"): {"ops_musd_per_year": 1000}}))  # delivered FY2029: FY2030, +1,000
+    data = to_model_data(study)
+    for name in ("agency_cost_musd", "cost"):
+        spec = study.objective(name)
+        kind = objective_kind(spec)
+        assert 1200 in kind.grid(data, spec), name
+        assert kind.loose_bound(data, 1, spec) > 900 + 1000 + 4500 + 1200 + 200, name  # each element's dearest offer, operations included

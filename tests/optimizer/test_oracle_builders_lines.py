@@ -92,3 +92,15 @@ def test_the_new_limits_and_columns_change_some_optima():
         changed += with_limits != without
         feasible += with_limits["cost"] is not None
     assert changed >= 4 and feasible >= 8, (changed, feasible)
+
+
+@pytest.mark.parametrize("seed", range(0, 24, 3))
+def test_fronts_with_operations_and_builders_equal_brute_force(seed):
+    """Pareto fronts read cost with its operations (bounds and grid) and the builder-based commercial share."""
+    from optimizer.pareto import pareto_front
+    from tests.optimizer.test_pareto import brute_front, front_set
+
+    study = who_builds_study(seed)
+    for names in (("cost", "partnership"), ("agency_cost_musd", "commercial_share"), ("cost", "partnership", "agency_cost_musd")):
+        front = pareto_front(study, names)
+        assert front.complete and front_set(front, names) == brute_front(study, names), names
