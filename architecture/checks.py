@@ -129,6 +129,25 @@ def check_contracts(study: Study) -> list[Issue]:
     return issues
 
 
+def _emptied(study: Study) -> str:
+    """Severity of a limit naming a line or category nothing has: an error in the files, a warning after a what-if.
+
+    Once a what-if has removed what was there, the limit holds trivially, or cannot, and the model says which.
+    """
+    return "warning" if study.changes else "error"
+
+
+def check_operations(study: Study) -> list[Issue]:
+    """Operations need years after delivery: ops_musd_per_year on an offer delivered in the horizon's last year costs nothing."""
+    issues = []
+    for offer in study.offers.values():
+        if offer.ops_musd_per_year > 0 and not study.operations_years(offer):
+            issues.append(Issue(f"{OF}:row {offer.row}:ops_musd_per_year", f"{offer.ops_musd_per_year:g} a year counts for no year: the offer is "
+                                f"delivered in {study.info.last_year}, the last year of the horizon (set last_year, or a costs.csv profile, "
+                                "to the year it is delivered)", "no_operations_years", "warning"))
+    return issues
+
+
 def check_builders(study: Study) -> list[Issue]:
     """A builder is a provider of the study (the company that builds the hardware or runs the service)."""
     issues = []
@@ -157,7 +176,7 @@ def check_scopes(study: Study) -> list[Issue]:
             issues.append(Issue(f"{at}.metric", f"offers.csv has no numeric column '{limit.metric}' (numeric: {', '.join(study.numeric_columns)})",
                                 "unknown_column"))
         if limit.category is not None and limit.category not in categories:
-            issues.append(Issue(f"{at}.category", f"no element has category '{limit.category}'", "unknown_id"))
+            issues.append(Issue(f"{at}.category", f"no element has category '{limit.category}'", "unknown_id", _emptied(study)))
         if limit.min is not None and limit.max is not None and limit.min > limit.max:
             issues.append(Issue(f"{at}.min", f"min {limit.min:g} is above max {limit.max:g}", "wrong_type"))
     return issues
@@ -171,7 +190,7 @@ def check_budget_lines(study: Study) -> list[Issue]:
         for line in getattr(limits, key):
             if line not in lines:
                 issues.append(Issue(f"{STUDY_FILE}:limits.{key}.{line}", f"no offer has budget_line '{line}' (lines in offers.csv: "
-                                    f"{', '.join(lines) or 'none'})", "unknown_id"))
+                                    f"{', '.join(lines) or 'none'})", "unknown_id", _emptied(study)))
     for line, caps in limits.line_annual_budget_musd.items():
         for year in caps:
             if year not in study.fiscal_years:
@@ -227,7 +246,7 @@ def check_limits_refer_to_known_things(study: Study) -> list[Issue]:
     for key in ("min_providers_per_category", "min_builders_per_category"):
         for category in getattr(limits, key):
             if category not in categories:
-                issues.append(Issue(f"{where}.{key}.{category}", f"no element has category '{category}'", "unknown_id"))
+                issues.append(Issue(f"{where}.{key}.{category}", f"no element has category '{category}'", "unknown_id", _emptied(study)))
     for key, choices in (("fixed", {e: (p,) for e, p in limits.fixed.items()}), ("forbidden", limits.forbidden)):
         for eid, pids in choices.items():
             if eid not in study.elements:
@@ -278,6 +297,7 @@ CHECKS: tuple[Callable[[Study], list[Issue]], ...] = (
     check_slip_distributions,
     check_contracts,
     check_builders,
+    check_operations,
     check_scopes,
     check_budget_lines,
     check_confidence,

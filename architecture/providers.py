@@ -36,9 +36,7 @@ class Provider(Row):
         if field is not None:
             value = getattr(self, name)
             return value if isinstance(value, bool) else None
-        text = (self.model_extra or {}).get(name)
-        if text is None:
-            return None
+        text = (self.model_extra or {}).get(name, "")  # a blank cell is dropped on reading: blank means no
         return YES_NO.get(str(text).strip().lower())
 
 

@@ -73,18 +73,22 @@ class _Editor:
             offers={k: v for k, v in study.offers.items() if k[0] not in doomed},
         )
 
-    def _known_providers(self, ids: Iterable[str], key: str) -> set[str]:
-        """The ids as a set; an unknown provider is an error naming the key."""
+    def _known_providers(self, ids: Iterable[str], key: str, removed_ok: bool = False) -> set[str]:
+        """The ids as a set; an unknown provider is an error naming the key (`removed_ok`: one an earlier change removed is not)."""
+        removed = {c.key.removeprefix("remove provider ") for c in (*self.study.changes, *self.changes) if c.key.startswith("remove provider ")}
         for pid in ids:
-            if pid not in self.study.providers:
+            if pid not in self.study.providers and not (removed_ok and pid in removed):
                 raise _fail(self.where(f"{key} {pid}"), f"unknown provider '{pid}'", "unknown_id")
         return set(ids)
 
     def remove_providers(self, ids: Iterable[str], key: str) -> None:
         study = self.study
         doomed = self._known_providers(ids, key)
-        for pid in doomed:
+        for pid in sorted(doomed):
             self.log(f"remove provider {pid}", "present", "removed")
+            built = sorted(f"{e}/{p}" for (e, p), offer in study.offers.items() if offer.builder_id == pid and p != pid)
+            if built:
+                self.log(f"remove offers built by {pid}", ", ".join(built), "removed")
         limits = study.limits
         if set(limits.excluded_providers) & doomed:
             limits = limits.model_copy(update={"excluded_providers": tuple(p for p in limits.excluded_providers if p not in doomed)})
@@ -98,7 +102,7 @@ class _Editor:
     def remove_builders(self, ids: Iterable[str], key: str) -> None:
         """Every offer these companies build (offers.csv builder), whoever procures it; the providers stay."""
         study = self.study
-        doomed = self._known_providers(ids, key)
+        doomed = self._known_providers(ids, key, removed_ok=True)  # a removed provider's offers are gone already
         for pid in sorted(doomed):
             built = sorted(f"{e}/{p}" for (e, p), offer in study.offers.items() if offer.builder_id == pid)
             self.log(f"remove offers built by {pid}", ", ".join(built) or "none", "removed")
@@ -141,7 +145,7 @@ class _Editor:
             self._set_row(path, lambda old: change(old, path))
 
     def _set_table(self, table: str, model: type[BaseModel], path: str, new_value: Any) -> None:
-        parts = path.split(".")
+        parts = re.sub(r"\[(\d+)\]", r".\1", path).split(".")  # limits.metric_limit[0].max = limits.metric_limit.0.max
         current = self.study.limits if table == "limits" else self.study.info
         if len(parts) < 2 or parts[1] not in model.model_fields:
             known = ", ".join(model.model_fields)
@@ -150,7 +154,7 @@ class _Editor:
         old = getattr(current, field)
         if len(parts) == 2:
             updated = new_value(old.model_dump() if isinstance(old, BaseModel) else _plain(old), path)
-        elif isinstance(old, Mapping):
+        elif isinstance(old, (Mapping, tuple)):
             updated = _set_nested(_plain(old), parts[2:], lambda value: new_value(value, path))
             if updated is None:
                 raise _fail(self.where(path), f"'{path}' does not name a value of [{table}]")
@@ -226,19 +230,30 @@ class _Editor:
         self.study = self.study.with_changes(offers=offers)
 
 
-def _set_nested(table: dict[str, Any], keys: list[str], new_value: Any) -> dict[str, Any] | None:
-    """A copy of `table` with the value at `keys` (a.b.c) replaced by new_value(old); None if a level is not a table."""
-    entries = {str(k): v for k, v in table.items()}
-    if len(keys) == 1:
-        entries[keys[0]] = new_value(entries.get(keys[0]))
-        return entries
-    inner = entries.get(keys[0], {})
-    if not isinstance(inner, Mapping):
+def _set_nested(table: Any, keys: list[str], new_value: Any) -> Any:
+    """A copy of `table` (nested tables and lists) with the value at `keys` (a.b.0.c) replaced by new_value(old).
+
+    None if a level is neither a table nor a list, or a list has no such entry.
+    """
+    if isinstance(table, list):
+        if not keys[0].isdigit() or int(keys[0]) >= len(table):
+            return None
+        index = int(keys[0])
+        entries: Any = list(table)
+        key: Any = index
+    elif isinstance(table, Mapping):
+        entries = {str(k): v for k, v in table.items()}
+        key = keys[0]
+    else:
         return None
+    if len(keys) == 1:
+        entries[key] = new_value(entries[key] if isinstance(entries, list) else entries.get(key))
+        return entries
+    inner = entries[key] if isinstance(entries, list) else entries.get(key, {})
     changed = _set_nested(inner, keys[1:], new_value)
     if changed is None:
         return None
-    entries[keys[0]] = changed
+    entries[key] = changed
     return entries
 
 

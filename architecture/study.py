@@ -140,7 +140,7 @@ class Study:
         return tuple(p for p in self.providers if p in built)
 
     def yes_no_attributes(self) -> tuple[str, ...]:
-        """Provider columns a scope may match on: the true/false fields and the extra columns every provider fills with yes/no."""
+        """Provider columns a scope may match on: the true/false fields and the extra columns filled with yes/no (blank: no)."""
         names = [name for name, f in Provider.model_fields.items() if f.annotation in (bool, "bool")]
         extra = {key for provider in self.providers.values() for key in (provider.model_extra or {})}
         names += sorted(key for key in extra if all(p.flag(key) is not None for p in self.providers.values()))

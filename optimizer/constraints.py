@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pyomo.core as pyo
+from pyomo.core.expr import LinearExpression, MonomialTermExpression
 
 from architecture.eligibility import offer_in_scope
 from architecture.families import FAMILIES, ConstraintFamily
@@ -363,7 +364,7 @@ def define_builder_share_max_constraints(m: pyo.ConcreteModel, data: ModelData) 
     if share is None:
         return
     cost = data.cost_musd
-    builders = sorted({b for pair, b in data.builder.items() if cost[pair] > 0}, key=data.providers.index)
+    builders = sorted({b for pair, b in data.builder.items() if cost[pair] > 0 or data.prices_move}, key=data.providers.index)
     if not data.prices_move:
         builders = _groups_that_can_exceed(data, cost, builders, share, data.builder.__getitem__)
     if not builders:
@@ -445,7 +446,10 @@ def define_scoped_metric_limits_constraints(m: pyo.ConcreteModel, data: ModelDat
 
     def rule(m: pyo.ConcreteModel, i: int, end: str) -> object:
         limit = limits[i]
-        total = offer_sum(m, scopes[i], lambda pair: data.value(pair, limit.metric))
+        if data.prices_move and limit.metric == "cost_musd":  # every offer in scope keeps its term: its price may move from 0
+            total = LinearExpression([MonomialTermExpression((data.value(pair, limit.metric), m.assign_by_offer[pair])) for pair in scopes[i]])
+        else:
+            total = offer_sum(m, scopes[i], lambda pair: data.value(pair, limit.metric))
         if not total.args:  # nothing in scope: the sum is 0
             return at_most(0.0, limit.max) if end == "max" else at_most(limit.min, 0.0)
         return total <= limit.max if end == "max" else total >= limit.min

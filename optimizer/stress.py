@@ -33,8 +33,8 @@ STRESS_COLUMNS = ("provider", "kind", "held", "status", "objective_value", "obje
 class StressResult:
     """Baseline and one row per dropped provider.
 
-    `table`: provider (the dropped provider, or builder with `by="builder"`), kind, held (elements it delivers, or builds, in
-    the baseline), status, objective_value,
+    `table`: provider (the dropped provider, or builder with `by="builder"`), kind, held (elements it delivers or builds in the
+    baseline; with `by="builder"`, those it builds), status, objective_value,
     objective_change (new - baseline), recovery_cost (how much worse, in the objective's unit and
     direction: positive = worse), agency_cost_change_musd, moved (`element: old -> new`), dropped
     (optional elements no longer flown), added, message. `moves`: the same moves in long form.
@@ -106,8 +106,8 @@ def run_stress(study: Study, objective: str | None = None, kinds: Sequence[str] 
         record = RunRecord.from_json(raw)
         if by == "builder":
             held = sorted(e for e, p in base_assign.items() if study.offers[(e, p)].builder_id == provider)
-        else:
-            held = sorted(e for e, p in base_assign.items() if p == provider)
+        else:  # a removed provider takes what it builds for others with it
+            held = sorted(e for e, p in base_assign.items() if provider in (p, study.offers[(e, p)].builder_id))
         value = _number(record.objective_value)
         assign = dict(record.assignment or {}) if record.solved else {}
         moved, dropped, added = [], [], []

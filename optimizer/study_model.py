@@ -62,6 +62,8 @@ class StudyModel:
         if study is not None and study is not self.study:
             self.set_limits(study)
             timings = {}
+        elif self.limits_held is not self.study.limits:  # back to its own study after another's limits
+            self.set_limits(self.study)
         study = study or self.study
         start = time.perf_counter()
         report = self.solver.solve(self.m)

@@ -188,3 +188,71 @@ def test_pareto_bounds_and_grid_count_operations(tmp_path):
         kind = objective_kind(spec)
         assert 1200 in kind.grid(data, spec), name
         assert kind.loose_bound(data, 1, spec) > 900 + 1000 + 4500 + 1200 + 200, name  # each element's dearest offer, operations included
+
+
+# -- edge cases found in review ---------------------------------------------------------------------
+
+
+def test_break_even_with_zero_cost_offers_in_share_and_scoped_rows(make_study):
+    """Rows that exist only for offers with a cost would differ between the two builds break-even compares."""
+    from optimizer.breakeven import breakeven
+
+    free = make_study("offers[element=cargo_1,provider=esa].cost_musd=0", "offers[element=cargo_2,provider=esa].cost_musd=0",
+                      'offers[element=cargo_2,provider=esa].builder="cnsa"', "limits.max_builder_share=0.9",
+                      'limits.metric_limit=[{metric = "cost_musd", max = 100, category = "logistics", kind = "international"}]')
+    from architecture import eligible_offers
+
+    table = breakeven(free, "cost").table
+    assert len(table) == len(eligible_offers(free)[0]) == 9
+
+
+def test_a_blank_yes_no_cell_reads_as_no(tmp_path):
+    folder = edited(tmp_path, providers={"nasa": {"iss_partner": "yes"}, "esa": {"iss_partner": "yes"}, "cnsa": {"iss_partner": "no"}},
+                    toml='[[limits.barred]]\niss_partner = false\ncategory = "lander"\n')  # SpaceX's cell left blank
+    study = load_study(folder)
+    assert study.providers["spacex"].flag("iss_partner") is False and "iss_partner" in study.yes_no_attributes()
+    assert run_study(study, "cost").architecture.assignment["lander"] == "nasa"
+
+
+def test_a_kept_model_takes_its_own_limits_back(make_study):
+    """A, then B (other line caps), then A again: the kept model answers A as a fresh build does."""
+    from optimizer import SolveOptions
+    from optimizer.model_cache import ModelCache
+
+    a = make_study('offers[element=halo,provider=esa].budget_line="barter"', "limits.line_budget_musd.barter=200")
+    b = apply_overrides(a, ["limits.line_budget_musd.barter=50"])
+    cache = ModelCache()
+    values = [cache.run(study, "cost", SolveOptions()).report.objective for study in (a, b, a)]
+    assert values == [pytest.approx(4050), pytest.approx(4950), pytest.approx(4050)] and cache.builds == 1
+
+
+def test_what_ifs_that_empty_a_capped_line_or_repeat_a_removal_still_run(make_study):
+    from architecture import check_study
+    from architecture.policy import Scenario
+    from architecture.scenarios import apply_scenario_spec
+
+    study = make_study('offers[element=cargo_2,provider=esa].budget_line="x"', "limits.line_budget_musd.x=100")
+    gone = apply_scenario_spec(study, Scenario(name="no_esa", remove_providers=("esa",), remove_builders=("esa",)))
+    issues = check_study(gone)
+    assert [issue.severity for issue in issues] == ["warning"] and "budget_line 'x'" in issues[0].problem
+    assert run_study(gone, "cost").report.status == "optimal"
+    with pytest.raises(StudyError, match="unknown provider 'nobody'"):
+        apply_scenario_spec(study, Scenario(name="typo", remove_builders=("nobody",)))
+
+
+def test_one_scoped_limit_can_be_set_by_its_index(make_study):
+    study = make_study('limits.metric_limit=[{metric = "partner_value", max = 6, location = "gateway"}]')
+    for path in ("limits.metric_limit[0].max=4", "limits.metric_limit.0.max=4"):
+        changed = apply_overrides(study, [path])
+        assert changed.limits.metric_limit[0].max == 4 and changed.limits.metric_limit[0].location == "gateway"
+        assert run_study(changed, "cost").report.objective == pytest.approx(4950)
+    with pytest.raises(StudyError, match="does not name a value"):
+        apply_overrides(study, ["limits.metric_limit[3].max=4"])
+
+
+def test_operations_with_no_year_after_delivery_are_a_warning(tmp_path):
+    from architecture import inspect_study
+
+    folder = edited(tmp_path, offers={("lander", "nasa"): {"ops_musd_per_year": 50}})  # delivered FY2030, the horizon's last year
+    issues = [issue for issue in inspect_study(folder) if not issue.location.startswith("scenario")]  # each scenario repeats it
+    assert [(issue.severity, issue.location) for issue in issues] == [("warning", "offers.csv:row 7:ops_musd_per_year")]
