@@ -137,9 +137,12 @@ class StudyTables:
                 by_contract.setdefault(offer.contract, []).append(key)
         #: contract -> its offers, for contracts offered for two or more elements
         self.contracts = {c: tuple(keys) for c, keys in by_contract.items() if len(keys) > 1}
-        #: the offers in each [[limits.metric_limit]]'s scope
-        self.scopes = tuple(frozenset(key for key, offer in study.offers.items() if offer_in_scope(study, limit, offer))
-                            for limit in limits.metric_limit)
+        #: the offers in each [[limits.metric_limit]]'s scope (a what-if of other limits shares them)
+        if like is not None and self.offers is like.offers and like.study.limits.metric_limit == limits.metric_limit:
+            self.scopes = like.scopes
+        else:
+            self.scopes = tuple(frozenset(key for key, offer in study.offers.items() if offer_in_scope(study, limit, offer))
+                                for limit in limits.metric_limit)
         self.builders = study.builders()
         self._specs: dict[str, ObjectiveSpec] = {}
 
