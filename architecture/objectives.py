@@ -70,18 +70,13 @@ def _onboarding(tables: OfferTables) -> list[float]:
     return [tables.study.providers[p].onboarding_cost_musd for p in tables.providers]
 
 
-def _value(tables: OfferTables, offer: Offer, column: str) -> float:
-    """An offer's value in a numeric column; cost_musd with its operations (Study.offer_cost_musd)."""
-    return tables.study.offer_cost_musd(offer) if column == "cost_musd" else offer.value(column)
-
-
 def _agency_cost_bound(tables: OfferTables, sign: int, spec: ObjectiveSpec) -> float:
-    return _per_element_most(tables, sign, lambda offer: _value(tables, offer, "cost_musd")) + sum(_onboarding(tables)) + 1.0
+    return _per_element_most(tables, sign, lambda offer: tables.study.offer_value(offer, "cost_musd")) + sum(_onboarding(tables)) + 1.0
 
 
 def _column_bound(tables: OfferTables, sign: int, spec: ObjectiveSpec) -> float:
     column = spec.column or ""
-    return _per_element_most(tables, sign, lambda offer: _value(tables, offer, column)) + 1.0
+    return _per_element_most(tables, sign, lambda offer: tables.study.offer_value(offer, column)) + 1.0
 
 
 def _worst_milestone(tally: Tally, spec: ObjectiveSpec) -> float:
@@ -95,7 +90,7 @@ BUILTIN_OBJECTIVES: dict[str, ObjectiveKind] = {kind.name: kind for kind in (
         "agency_cost_musd", "min", "US$M", "NASA spending: chosen offers' cost_musd and operations, plus onboarding costs",
         value=lambda tally, spec: tally.agency,
         loose_bound=_agency_cost_bound,
-        grid=lambda tables, spec: [*(_value(tables, offer, "cost_musd") for offer in tables.offers.values()), *_onboarding(tables)],
+        grid=lambda tables, spec: [*(tables.study.offer_value(offer, "cost_musd") for offer in tables.offers.values()), *_onboarding(tables)],
     ),
     ObjectiveKind(
         "milestone_slip_months", "min", "months", "slip of the worst milestone (or of one milestone)",
@@ -135,7 +130,7 @@ COLUMN_OBJECTIVE = ObjectiveKind(
     "column", "", "", "the sum of an offers column over the chosen offers",
     value=lambda tally, spec: tally.column_sum(spec.column or ""),
     loose_bound=_column_bound,
-    grid=lambda tables, spec: [_value(tables, offer, spec.column or "") for offer in tables.offers.values()],
+    grid=lambda tables, spec: [tables.study.offer_value(offer, spec.column or "") for offer in tables.offers.values()],
 )
 
 

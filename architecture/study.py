@@ -134,6 +134,10 @@ class Study:
         """What the offer costs NASA over the horizon (US$M): `cost_musd` plus its operations."""
         return offer.cost_musd + offer.ops_musd_per_year * len(self.operations_years(offer))
 
+    def offer_value(self, offer: Offer, column: str) -> float:
+        """An offer's value in a numeric column, as every sum reads it: cost_musd with its operations."""
+        return self.offer_cost_musd(offer) if column == "cost_musd" else offer.value(column)
+
     def builders(self) -> tuple[str, ...]:
         """Providers that build at least one offer, in providers.csv order."""
         built = {offer.builder_id for offer in self.offers.values()}

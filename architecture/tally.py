@@ -37,8 +37,8 @@ class OfferData:
     reason: str | None
 
     def value(self, column: str) -> float:
-        """The offer's value in a numeric column; cost_musd includes operations."""
-        return self.cost if column == "cost_musd" else self.offer.value(column)
+        """The offer's value in a numeric column (Study.offer_value: cost_musd includes operations)."""
+        return self.values[column] if column in self.values else self.offer.value(column)
 
 
 @dataclass(slots=True)
@@ -170,7 +170,7 @@ class StudyTables:
             programme=cost + offer.partner_cost_musd,
             slip=offer.slip_months,
             spend=self.study.spend_musd(offer),
-            values={col: cost if col == "cost_musd" else offer.value(col) for col in self.columns},
+            values={col: self.study.offer_value(offer, col) for col in self.columns},
             reason=exclusion_reason(self.study, offer),
         )
 

@@ -52,7 +52,7 @@ class ModelData:
 
     def value(self, pair: Pair, column: str) -> float:
         """An offer's value in a numeric column; cost_musd includes operations (c[e,p])."""
-        return self.cost_musd[pair] if column == "cost_musd" else self.offers[pair].value(column)
+        return self.study.offer_value(self.offers[pair], column)
 
     def builder_kind(self, pair: Pair) -> str:
         """The provider kind of the offer's builder."""
