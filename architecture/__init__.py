@@ -7,10 +7,13 @@ from architecture.architecture import Architecture
 from architecture.checks import CHECKS, check_study
 from architecture.eligibility import blocked_requirements, decision_conflicts, eligible_offers, exclusion_reason
 from architecture.errors import EngineError, Issue, StudyError
+from architecture.evaluate import Evaluation, evaluate
 from architecture.families import BY_NAME as FAMILY_BY_NAME
 from architecture.families import FAMILIES, ConstraintFamily
 from architecture.loading import inspect_study, load_study
 from architecture.scenarios import apply_overrides, apply_scenarios, parse_override
+from architecture.schedule_confidence import confidence_checks, schedule_confidence
+from architecture.sensitivity_design import load_sensitivity_design
 from architecture.study import Study, read_study
 from architecture.sweep_design import SweepDesign, SweepPoint, apply_point, check_design, load_sweep_design
 
@@ -21,6 +24,7 @@ __all__ = [
     "ConstraintFamily",
     "Architecture",
     "EngineError",
+    "Evaluation",
     "Issue",
     "Study",
     "StudyError",
@@ -32,12 +36,16 @@ __all__ = [
     "blocked_requirements",
     "check_design",
     "check_study",
+    "confidence_checks",
     "decision_conflicts",
     "eligible_offers",
+    "evaluate",
     "exclusion_reason",
     "inspect_study",
+    "load_sensitivity_design",
     "load_study",
     "load_sweep_design",
     "parse_override",
     "read_study",
+    "schedule_confidence",
 ]

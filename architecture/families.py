@@ -1,7 +1,7 @@
 """Constraint families: each is one record, read by the model, the evaluator, explain, sweeps and the docs check.
 
 A record holds the family's name (its section in docs/formulation.md, and `define_<name>_constraints`
-in optimizer/constraints.py), the planner's words for it, the Pyomo components it creates, the limit
+in optimizer/model/constraints.py), the planner's words for it, the Pyomo components it creates, the limit
 keys it reads and which of them a re-solve may change (the model holds those as Params), how
 `trade explain` relaxes it, and the evaluator's check: one LimitCheck row per model row, with the
 planner's words for a violation. Adding a family means adding its record here and its function there.

@@ -4,7 +4,7 @@ A record says everything the engine needs of an objective: its sense, unit and m
 for an architecture (the evaluator), the grid its values lie on (exact Pareto fronts), a bound no
 architecture exceeds (a Pareto bound row that never binds), and what the model must hold for it
 (slip variables, partner counters, a ratio's parametric form). The model's expression for each kind
-is `objective_<name>` in optimizer/objectives.py.
+is `objective_<name>` in optimizer/model/objectives.py.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ RATIO_RESOLUTION = 1e-6  # shares closer than this count as equal
 
 
 class OfferTables(Protocol):
-    """What bounds and grids read of a study once exclusions are applied (optimizer.data.ModelData has it)."""
+    """What bounds and grids read of a study once exclusions are applied (optimizer.model.data.ModelData has it)."""
 
     study: Study
     providers: Sequence[str]

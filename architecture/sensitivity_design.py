@@ -1,7 +1,7 @@
 """Sensitivity designs: which inputs vary over which ranges, and how they are sampled (sens.toml).
 
 Ranges are given in the words of sweep files: `--set` paths under [ranges], `scale:` factors under
-[scale]. Sampling and analysis (SALib) and solving (the sweep engine) are optimizer.sensitivity's
+[scale]. Sampling and analysis (SALib) and solving (the sweep engine) are optimizer.decisions.sensitivity's
 job; see docs/scripting.md#sensitivity-files for the file format.
 """
 

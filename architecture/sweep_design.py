@@ -1,7 +1,7 @@
 """Sweep designs: a grid, a Latin hypercube or a list of what-ifs over a study (sweep.toml).
 
 A design only names changes to a study, in the words of `--scenario` and `--set`; solving the
-points is optimizer.sweep's job. See docs/scripting.md#sweep-files for the file format.
+points is optimizer.sweep.runner's job. See docs/scripting.md#sweep-files for the file format.
 """
 
 from __future__ import annotations

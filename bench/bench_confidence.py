@@ -26,7 +26,7 @@ sys.path.insert(0, str(ROOT))
 from architecture import apply_overrides, load_study  # noqa: E402
 from architecture.schedule_confidence import schedule_confidence  # noqa: E402
 from optimizer import run_study  # noqa: E402
-from optimizer.pareto import ParetoOptions, pareto_front  # noqa: E402
+from optimizer.pareto.front import ParetoOptions, pareto_front  # noqa: E402
 
 LIMIT = "limits.milestone_confidence.surface_outpost=0.7"
 

@@ -28,10 +28,10 @@ sys.path.insert(0, str(ROOT))
 from architecture import apply_point, load_study  # noqa: E402
 from architecture.sensitivity_design import load_sensitivity_design  # noqa: E402
 from optimizer import run_study  # noqa: E402
-from optimizer.alternatives import alternatives  # noqa: E402
-from optimizer.breakeven import breakeven  # noqa: E402
-from optimizer.sensitivity import plan, run_sensitivity  # noqa: E402
-from optimizer.study_model import StudyModel  # noqa: E402
+from optimizer.decisions.alternatives import alternatives  # noqa: E402
+from optimizer.decisions.breakeven import breakeven  # noqa: E402
+from optimizer.decisions.sensitivity import plan, run_sensitivity  # noqa: E402
+from optimizer.solve.study_model import StudyModel  # noqa: E402
 
 TARGETS_S = {"breakeven": 15.0, "alternatives": 10.0, "decisions": 10.0, "morris": 60.0}
 

@@ -44,7 +44,7 @@ def data_folder(given: str | None) -> Path:
 
 
 def ours(study, names: list[str], resolution: dict[str, float] | None = None, time_limit_s: float | None = None) -> dict:
-    from optimizer.pareto import ParetoOptions, pareto_front
+    from optimizer.pareto.front import ParetoOptions, pareto_front
 
     start = time.perf_counter()
     front = pareto_front(study, names, ParetoOptions(resolution=resolution or {}, time_limit_s=time_limit_s))

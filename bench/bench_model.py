@@ -31,15 +31,15 @@ def child(size: str, seed: int, gap: float, time_limit: float, threads: int | No
 
     sys.path.insert(0, str(ROOT))
     from architecture.synthetic import SIZES, generate_study
-    from optimizer.data import to_model_data
-    from optimizer.extract import extract_architecture
-    from optimizer.model import build_model
-    from optimizer.solve import SolveOptions, Solver
+    from optimizer.model.build import build_model
+    from optimizer.model.data import to_model_data
+    from optimizer.model.extract import extract_architecture
+    from optimizer.solve.solver import SolveOptions, Solver
 
     t0 = time.perf_counter()
     study = generate_study(SIZES[size], seed)
     generate_s = time.perf_counter() - t0
-    # the stages of optimizer.run.run_study, minus evaluate (not engine work; it is also the part others edit most)
+    # the stages of optimizer.solve.run.run_study, minus evaluate (not engine work; it is also the part others edit most)
     t0 = time.perf_counter()
     data = to_model_data(study)
     t1 = time.perf_counter()
@@ -161,7 +161,7 @@ def report(rows: list[dict], skipped: dict[str, list[int]], args: argparse.Names
         print(f"{r['objective_name']:<12}{r['size']:<7}{r['seed']:>5}" + "".join(f"{p:>{w}.3f}" for p, w in zip(parts, (8, 8, 9, 11, 8, 11), strict=True))
               + f"{r['overhead_s']:>11.3f}{r['fixed_us_per_nnz']:>11.2f}{r['pyomo_handoff_s']:>13.3f}{r['old_us_per_nnz']:>11.2f}"
               + f"{r['own_ratio']:>8.2f}x")
-    print("  hand-off = optimizer.highs.HighsModel (rows read, one passModel); solve misc = rest of Solver.solve (objective check, "
+    print("  hand-off = optimizer.solve.highs.HighsModel (rows read, one passModel); solve misc = rest of Solver.solve (objective check, "
           "options, loading the solution)\n  b+h us/nnz = (build + hand-off) per nonzero (target <= 1.5); old hand-off = Pyomo's public "
           "persistent HiGHS interface (set_instance) on the same model, in the same run\n  eng/own = engine / the engine's own HiGHS "
           "run: the ratio without HiGHS's run-to-run noise (column highs diff), which goes both ways\n")

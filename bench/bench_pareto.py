@@ -50,9 +50,9 @@ def count_highs_runs() -> list[tuple[float, float, bool]]:
 
 def time_stages(spent: dict[str, float]) -> None:
     """Accumulate wall time per engine stage by wrapping the functions pareto_front calls (summed over worker threads)."""
-    import optimizer.pareto as pareto
-    import optimizer.pareto_solve as pareto_solve
-    from optimizer.solve import Solver
+    import optimizer.pareto.box_solve as pareto_solve
+    import optimizer.pareto.front as pareto
+    from optimizer.solve.solver import Solver
 
     def wrap(owner: object, name: str, key: str, flag: bool = False) -> None:
         original = getattr(owner, name)
@@ -88,7 +88,7 @@ def load(study: str):
 
 
 def child_ours(study_name: str, names: list[str]) -> dict:
-    from optimizer.pareto import ParetoOptions, pareto_front
+    from optimizer.pareto.front import ParetoOptions, pareto_front
 
     study = load(study_name)
     calls, spent = count_highs_runs(), {}
@@ -111,8 +111,8 @@ def child_augmecon(study_name: str, names: list[str], workers: int) -> dict:
 
     from architecture import Architecture
     from architecture.evaluate import feasible_objectives
-    from optimizer.data import to_model_data
-    from optimizer.model import build_model
+    from optimizer.model.build import build_model
+    from optimizer.model.data import to_model_data
 
     study = load(study_name)
     calls = count_highs_runs()  # counts only in-process runs (workers = 1)

@@ -26,7 +26,7 @@ sys.path.insert(0, str(ROOT))
 
 from architecture import SweepDesign, SweepPoint, load_study  # noqa: E402
 from optimizer import run_sweep  # noqa: E402
-from optimizer.sweep import TIMING_COLUMNS, default_workers  # noqa: E402
+from optimizer.sweep.runner import TIMING_COLUMNS, default_workers  # noqa: E402
 
 TARGET_POOL_S = 60.0
 TARGET_DASK_RATIO = 1.7
@@ -97,7 +97,7 @@ def on_dask(study, design, workers: int) -> tuple[float, object]:
 
     with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None) as cluster, \
             Client(cluster) as client:
-        client.run(lambda: __import__("optimizer.sweep"))  # imports paid before the clock starts, as for a long-lived cluster
+        client.run(lambda: __import__("optimizer.sweep.runner"))  # imports paid before the clock starts, as for a long-lived cluster
         return timed(f"Dask, {workers} worker(s)", client=client, study=study, design=design)
 
 

@@ -1,17 +1,31 @@
-"""The formulation and everything that solves it; never reads study files."""
+"""The formulation and everything that solves it; never reads study files (optimizer/output/ writes and reads result folders).
 
-from optimizer.constraints import CONSTRAINT_FAMILIES
-from optimizer.data import ModelData, to_model_data
-from optimizer.extract import extract_architecture
-from optimizer.model import build_model, set_objective
-from optimizer.model_cache import ModelCache
+The rooms, in the order data flows (docs/architecture.md): model/ (the formulation), solve/ (HiGHS and kept
+models), pareto/ (fronts), output/ (result folders, reports), sweep/ (many what-ifs), decisions/ (alternatives,
+break-even, stress, sensitivity, diagnosis), cli/ (the `trade` command). Each room's `__init__` lists its public
+names; this package re-exports the ones a planner's script starts from.
+"""
+
+from optimizer.decisions import StressResult, run_stress, write_stress
+from optimizer.model import CONSTRAINT_FAMILIES, ModelData, build_model, extract_architecture, set_objective, to_model_data
 from optimizer.output import ResultTables, read_tables
-from optimizer.records import RunRecord
-from optimizer.run import RunResult
-from optimizer.solve import SolveOptions, Solver, SolveReport, Status, solve
-from optimizer.stress import StressResult, run_stress, write_stress
-from optimizer.study_model import DecisionPrice, StudyModel, binding_limits, binding_table, closest_run, price_of_decisions, run_study
-from optimizer.sweep import SweepResult, run_sweep, sweep_context, sweep_folder, sweep_table
+from optimizer.solve import (
+    DecisionPrice,
+    ModelCache,
+    RunResult,
+    SolveOptions,
+    Solver,
+    SolveReport,
+    Status,
+    StudyModel,
+    binding_limits,
+    binding_table,
+    closest_run,
+    price_of_decisions,
+    run_study,
+    solve,
+)
+from optimizer.sweep import RunRecord, SweepResult, run_sweep, sweep_context, sweep_folder, sweep_table
 
 __all__ = [
     "CONSTRAINT_FAMILIES",

@@ -100,13 +100,7 @@ def run_manifest(result: Any, command: str | None = None, kind: str = "run", pri
 
 def pareto_manifest(front: Any, command: str | None = None) -> dict[str, Any]:
     """manifest.json of a Pareto run: the run fields plus objectives, completeness and hypervolume."""
-    from optimizer.pareto import DIRECT_OPTIONS, RESCUE_OPTIONS, STRICT_OPTIONS
-
-    solver = {"name": "highs", "version": front.solver_version,
-              "options": {"mip_rel_gap": 0.0, "mip_abs_gap": "resolution/4 of the stage's objective",
-                          "single_stage_box_options": {**DIRECT_OPTIONS, "mip_abs_gap": 0.5}},
-              "rescues": {"count": front.rescues, "strict_options": STRICT_OPTIONS, "rescue_options": RESCUE_OPTIONS},
-              "boxes": {"single_stage": front.single_stage, "reused": front.reused, "workers": front.workers, "chains": front.chains}}
+    solver = front.solver_record()
     status = "infeasible" if front.points.empty and front.complete else ("complete" if front.complete else "incomplete")
     return manifest(
         "pareto", command=command, solver=solver, study=front.study, data=front.data, active_families=front.active_families,

@@ -195,7 +195,7 @@ def test_pareto_bounds_and_grid_count_operations(tmp_path):
 
 def test_break_even_with_zero_cost_offers_in_share_and_scoped_rows(make_study):
     """Rows that exist only for offers with a cost would differ between the two builds break-even compares."""
-    from optimizer.breakeven import breakeven
+    from optimizer.decisions.breakeven import breakeven
 
     free = make_study("offers[element=cargo_1,provider=esa].cost_musd=0", "offers[element=cargo_2,provider=esa].cost_musd=0",
                       'offers[element=cargo_2,provider=esa].builder="cnsa"', "limits.max_builder_share=0.9",
@@ -217,7 +217,7 @@ def test_a_blank_yes_no_cell_reads_as_no(tmp_path):
 def test_a_kept_model_takes_its_own_limits_back(make_study):
     """A, then B (other line caps), then A again: the kept model answers A as a fresh build does."""
     from optimizer import SolveOptions
-    from optimizer.model_cache import ModelCache
+    from optimizer.solve.model_cache import ModelCache
 
     a = make_study('offers[element=halo,provider=esa].budget_line="barter"', "limits.line_budget_musd.barter=200")
     b = apply_overrides(a, ["limits.line_budget_musd.barter=50"])

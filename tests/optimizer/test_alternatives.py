@@ -10,7 +10,7 @@ from click.testing import CliRunner
 from architecture import Architecture
 from architecture.evaluate import feasible_objectives
 from architecture.synthetic import SyntheticSize, generate_study
-from optimizer.alternatives import alternatives
+from optimizer.decisions.alternatives import alternatives
 from tests.conftest import REFERENCE
 from trade import cli
 

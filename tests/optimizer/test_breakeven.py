@@ -14,8 +14,8 @@ from architecture import Architecture
 from architecture.evaluate import evaluate, feasible_objectives
 from architecture.policy import ObjectiveSpec
 from architecture.synthetic import SyntheticSize, generate_study
-from optimizer.breakeven import breakeven, priced
-from optimizer.study_model import StudyModel
+from optimizer.decisions.breakeven import breakeven, priced
+from optimizer.solve.study_model import StudyModel
 from tests.conftest import REFERENCE
 from trade import cli
 

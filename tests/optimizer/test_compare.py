@@ -8,8 +8,8 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from optimizer.compare import compare_results
 from optimizer.output import read_result
+from optimizer.pareto.compare import compare_results
 from tests.conftest import TINY
 from trade import cli
 

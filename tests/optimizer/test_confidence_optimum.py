@@ -92,7 +92,7 @@ def test_confidence_fronts_equal_enumeration(names, samples):
     With 60 the shares k/60 are compared on a 1e-6 grid, on the two-stage path.
     """
     from architecture import apply_overrides, load_study
-    from optimizer.pareto import ParetoOptions, pareto_front
+    from optimizer.pareto.front import ParetoOptions, pareto_front
     from tests.conftest import STUDIES
     from tests.optimizer.test_pareto import brute_front, front_set
 

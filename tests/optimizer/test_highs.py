@@ -14,8 +14,8 @@ import pytest
 
 from architecture.synthetic import SyntheticSize, generate_study
 from optimizer import SolveOptions, Solver, build_model, run_study, run_sweep, to_model_data
-from optimizer.highs import HighsModel
 from optimizer.output import write_run
+from optimizer.solve.highs import HighsModel
 from tests.conftest import TINY
 
 OBJECTIVES = ("cost", "partnership", "slip", "agency_cost_musd", "international_partners")

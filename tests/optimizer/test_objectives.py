@@ -11,7 +11,7 @@ from architecture.objectives import BUILTIN_OBJECTIVES, COLUMN_OBJECTIVE, object
 from architecture.policy import ObjectiveSpec
 from architecture.synthetic import SyntheticSize, generate_study
 from optimizer import Solver, build_model, extract_architecture, set_objective, to_model_data
-from optimizer import objectives as model_objectives
+from optimizer.model import objectives as model_objectives
 
 DOC = Path(__file__).parents[2] / "docs" / "formulation.md"
 KINDS = [*BUILTIN_OBJECTIVES.values(), COLUMN_OBJECTIVE]

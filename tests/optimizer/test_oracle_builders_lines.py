@@ -97,7 +97,7 @@ def test_the_new_limits_and_columns_change_some_optima():
 @pytest.mark.parametrize("seed", range(0, 24, 3))
 def test_fronts_with_operations_and_builders_equal_brute_force(seed):
     """Pareto fronts read cost with its operations (bounds and grid) and the builder-based commercial share."""
-    from optimizer.pareto import pareto_front
+    from optimizer.pareto.front import pareto_front
     from tests.optimizer.test_pareto import brute_front, front_set
 
     study = who_builds_study(seed)

@@ -10,7 +10,7 @@ import pytest
 from architecture import Architecture, StudyError
 from architecture.evaluate import feasible_objectives
 from architecture.synthetic import SyntheticSize, generate_front_study, generate_study
-from optimizer.pareto import ParetoOptions, pareto_front
+from optimizer.pareto.front import ParetoOptions, pareto_front
 
 FRONTS = [
     ("cost", "partnership"),
@@ -117,8 +117,8 @@ def test_bad_objective_lists_are_one_line_errors(tiny_study):
 
 def test_false_infeasibility_of_a_later_stage_is_rescued(tiny_study, monkeypatch):
     """A later stage is feasible by construction; a HiGHS 'infeasible' there is re-solved, not dropped."""
-    from optimizer import pareto
-    from optimizer.solve import Solver, Status
+    from optimizer.pareto import front as pareto
+    from optimizer.solve.solver import Solver, Status
 
     original = Solver.solve
     calls = {"n": 0}
@@ -173,7 +173,7 @@ def test_single_stage_reuse_and_workers_equal_brute_force(workers):
 @pytest.mark.parametrize("names", [("cost", "partnership"), ("cost", "partnership", "slip")], ids="-".join)
 def test_two_stage_fallback_equals_brute_force(seed, names, monkeypatch):
     """Every box falls back to the two-stage Pyomo path when the single-stage objective would be too large."""
-    from optimizer import pareto
+    from optimizer.pareto import front as pareto
 
     monkeypatch.setattr(pareto, "SINGLE_STAGE_MAX_MAGNITUDE", 0.0)
     study = study_for(seed)
@@ -184,7 +184,7 @@ def test_two_stage_fallback_equals_brute_force(seed, names, monkeypatch):
 
 def test_a_failed_dual_bound_check_falls_back_to_two_stages(monkeypatch):
     """An answer whose exact combined objective is not within 0.5 of HiGHS's dual bound is solved again in two stages."""
-    from optimizer import pareto
+    from optimizer.pareto import front as pareto
 
     original = pareto._DirectSolver.solve
 
@@ -214,7 +214,7 @@ def test_time_limit_on_the_single_stage_path_marks_the_front_incomplete():
 
 def test_single_solve_payoff_rows_equal_the_sequential_ones(monkeypatch):
     """Payoff rows after the first come from one weighted solve each; they equal the stage-by-stage lexicographic optima."""
-    from optimizer import pareto
+    from optimizer.pareto import front as pareto
 
     study = bench_study(9)
     names = list(study.objectives)[:3]

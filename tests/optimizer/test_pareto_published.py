@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from architecture.momkp import momkp_study, published_front
-from optimizer.pareto import ParetoOptions, pareto_front
+from optimizer.pareto.front import ParetoOptions, pareto_front
 from tests.conftest import STUDIES
 
 

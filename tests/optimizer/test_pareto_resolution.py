@@ -10,7 +10,7 @@ from click.testing import CliRunner
 from architecture import Architecture, StudyError
 from architecture.evaluate import feasible_objectives
 from architecture.policy import ObjectiveSpec
-from optimizer.pareto import ParetoOptions, pareto_front
+from optimizer.pareto.front import ParetoOptions, pareto_front
 from tests.conftest import TINY
 from tests.optimizer.test_pareto import brute_front, front_set, study_for
 from trade import cli

@@ -20,7 +20,7 @@ from architecture.offers import Offer
 from architecture.policy import BarRule, Limits, ObjectiveSpec, StudyInfo
 from architecture.providers import Provider
 from optimizer import run_study
-from optimizer.diagnose import binding_limits, diagnose_infeasible
+from optimizer.decisions.diagnose import binding_limits, diagnose_infeasible
 
 KINDS = ("nasa", "international", "commercial")
 OBJECTIVES = {

@@ -78,7 +78,7 @@ def test_bases_are_valid_studies():
 def test_sequences_reuse_models():
     """The property above is about re-use: a design of limit changes only shares one model."""
     from optimizer import ModelCache
-    from optimizer.sweep import run_points, sweep_context
+    from optimizer.sweep.runner import run_points, sweep_context
 
     base = BASES[0]
     design = SweepDesign.from_points([SweepPoint(scale=(("limits.total_budget_musd", f),)) for f in (0.9, 1.0, 1.1)], source="test")

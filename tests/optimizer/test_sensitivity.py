@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from architecture.sensitivity_design import parse_sensitivity_design
-from optimizer.sensitivity import run_sensitivity
+from optimizer.decisions.sensitivity import run_sensitivity
 from tests.conftest import TINY
 from trade import cli
 

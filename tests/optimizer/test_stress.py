@@ -10,7 +10,7 @@ from click.testing import CliRunner
 
 from architecture import StudyError, apply_overrides
 from optimizer import run_stress, run_study
-from optimizer.sweep import closest_run
+from optimizer.sweep.runner import closest_run
 from tests.conftest import TINY
 from trade import cli
 

@@ -17,7 +17,7 @@ from click.testing import CliRunner
 from architecture import StudyError, SweepDesign, apply_point, load_sweep_design
 from optimizer import read_tables, run_study, run_sweep
 from optimizer.output import SWEEP_RECORDS
-from optimizer.sweep import TIMING_COLUMNS
+from optimizer.sweep.runner import TIMING_COLUMNS
 from tests.conftest import TINY
 from trade import cli
 
@@ -284,7 +284,7 @@ def test_killed_sweep_resumes_losslessly(tiny_study, tmp_path):
 
 
 def test_runs_travel_in_consecutive_batches_covering_each_run_once():
-    from optimizer.sweep import MAX_BATCH, run_batches
+    from optimizer.sweep.runner import MAX_BATCH, run_batches
 
     pending = [(run, f"point-{run}") for run in range(1, 1001)]
     batches = run_batches(pending, workers=2)

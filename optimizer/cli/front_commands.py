@@ -1,0 +1,106 @@
+"""Commands on fronts and result folders: pareto, compare, report."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from optimizer.cli.group import EXIT_INFEASIBLE, cli
+from optimizer.cli.options import fmt, header, load, resolution_steps, study_argument
+
+
+@cli.command()
+@study_argument
+@click.option("--objectives", required=True, help="2 or more objective names, comma-separated (declared or built-in).")
+@click.option("--resolution", "resolutions", multiple=True, metavar="NAME=R",
+              help="The front's step in an objective (its unit; repeatable): exact at that resolution (docs/pareto.md).")
+@click.option("--progress/--no-progress", default=None, help="Progress on stderr: points, boxes open, solves, time (default: only on a terminal).")
+@click.option("--points", type=click.IntRange(min=2), default=None, help="An evenly spread approximation of about N points instead of the exact front.")
+@click.option("--time-limit-s", type=click.FloatRange(min=0), default=None, help="Time limit for the whole front; the front is marked incomplete if reached.")
+@click.option("--threads", type=click.IntRange(min=1), default=1, show_default=True, help="HiGHS threads per subproblem.")
+@click.option("--workers", type=click.IntRange(min=1), default=None, help="Subproblems solved at once (default: 2, or 1 on a one-CPU machine).")
+@click.option("--out", type=click.Path(file_okay=False), default=None, help="Pareto run folder to write (default: a new folder under results/).")
+@click.option("--overwrite", is_flag=True, help="Replace the --out folder if it exists.")
+def pareto(study: str, scenario: str, overrides: tuple[str, ...], objectives: str, resolutions: tuple[str, ...], progress: bool | None,
+           points: int | None, time_limit_s: float | None, threads: int, workers: int | None, out: str | None, overwrite: bool) -> None:
+    """The exact Pareto front of 2 or more objectives (or exact at a resolution), written as a Pareto run folder."""
+    from pathlib import Path
+
+    from optimizer.output import default_run_dir, refuse_existing, write_pareto
+    from optimizer.pareto import ParetoOptions, pareto_front
+
+    loaded = load(study, scenario, overrides)
+    names = [n.strip() for n in objectives.split(",") if n.strip()]
+    for name in names:
+        loaded.objective(name)
+    steps = resolution_steps(resolutions)
+    target = Path(out) if out else default_run_dir(loaded, "pareto", "-".join(names))
+    refuse_existing(target, overwrite)
+    header(loaded)
+    front = pareto_front(loaded, names, ParetoOptions(time_limit_s=time_limit_s, points=points, threads=threads, workers=workers,
+                                                      resolution=steps, progress=progress))
+    written = write_pareto(target, front, overwrite=overwrite)  # before printing: a closed pipe cannot lose the front
+    label = f"{front.method}, complete" if front.complete else ("approximation" if points else "INCOMPLETE")
+    click.echo(f"{len(front.points)} nondominated points ({label}); {front.solves} solves in {front.runtime_s:.2f} s (HiGHS {front.highs_runtime_s:.2f} s)")
+    if not front.points.empty:
+        click.echo(front.points.to_string(index=False))
+        ref = ", ".join(f"{k}={fmt(v)}" for k, v in front.reference.items())
+        click.echo(f"hypervolume {fmt(front.hypervolume)} against reference point ({ref})")
+    for note in front.notes:
+        click.echo(f"note: {note}", err=True)
+    click.echo(f"wrote {written}")
+    if front.points.empty:
+        click.echo("the study is infeasible: no point exists", err=True)
+        sys.exit(EXIT_INFEASIBLE)
+
+
+@cli.command()
+@click.argument("runs", nargs=-1, required=True, type=click.Path(file_okay=False))
+@click.option("--out", type=click.Path(file_okay=False), default=None, help="Comparison folder to write (default: a new folder under results/).")
+@click.option("--overwrite", is_flag=True, help="Replace the --out folder if it exists.")
+def compare(runs: tuple[str, ...], out: str | None, overwrite: bool) -> None:
+    """Compare Pareto runs (and single runs) over the same objectives: dominance, coverage, hypervolume, what moved."""
+    from datetime import UTC, datetime
+    from pathlib import Path
+
+    import pandas as pd
+
+    from optimizer.output import read_result, refuse_existing, write_comparison
+    from optimizer.pareto import compare_results
+
+    results = [read_result(path) for path in runs]
+    comparison = compare_results(results)
+    target = Path(out) if out else Path("results") / f"compare-{datetime.now(UTC).strftime('%Y%m%dT%H%M%SZ')}"
+    refuse_existing(target, overwrite)
+    written = write_comparison(target, comparison, results, overwrite=overwrite)  # before printing: a closed pipe cannot lose it
+    with pd.option_context("display.width", 200, "display.max_columns", 30):
+        ref = ", ".join(f"{k}={fmt(v)}" for k, v in comparison.reference.items())
+        click.echo(f"objectives: {', '.join(f'{n} [{u}, {s}]' for n, s, u in comparison.objectives)}; hypervolume reference point ({ref})")
+        click.echo(comparison.summary.to_string(index=False))
+        click.echo("\ndominance (coverage_a_over_b: share of b's points weakly dominated by a's):")
+        click.echo(comparison.dominance.to_string(index=False))
+        moved = comparison.moved[comparison.moved["status"] != "unchanged"]
+        counts = moved["status"].value_counts()
+        click.echo(f"\npoints of {results[0].label} that moved or are gone: {int(counts.get('moved', 0))} moved, {int(counts.get('gone', 0))} gone")
+        if not moved.empty:
+            click.echo(moved.to_string(index=False))
+        if not comparison.changes.empty:
+            click.echo("\nelements that changed provider in matched points:")
+            click.echo(comparison.changes.to_string(index=False))
+        if not comparison.limit_changes.empty:
+            click.echo("\nlimits that became binding or slack in matched points:")
+            click.echo(comparison.limit_changes.to_string(index=False))
+    click.echo(f"wrote {written}")
+
+
+@cli.command()
+@click.argument("result_dir", type=click.Path(file_okay=False))
+@click.option("--out", type=click.Path(dir_okay=False), default=None, help="The page to write (default: RESULT_DIR/report.html).")
+@click.option("--overwrite", is_flag=True, help="Replace the page if it exists.")
+def report(result_dir: str, out: str | None, overwrite: bool) -> None:
+    """One self-contained HTML page of a result folder (run, Pareto, compare, sweep, stress): opens offline, from disk."""
+    from optimizer.output import write_report
+
+    written = write_report(result_dir, out, overwrite)
+    click.echo(f"wrote {written}")

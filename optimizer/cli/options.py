@@ -1,0 +1,127 @@
+"""Options shared by the commands (each defined once), loading a study variant, and the printing helpers."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any
+
+import click
+
+from architecture import StudyError
+
+
+def study_argument(func: Callable[..., Any]) -> Callable[..., Any]:
+    """STUDY plus --scenario, --set, --fix and --forbid, shared by every command that takes a study.
+
+    A decision is a limit like any other (limits.fixed, limits.forbidden): it reaches each command as an override.
+    """
+
+    @click.argument("study", type=click.Path(file_okay=False))
+    @click.option("--scenario", "scenario", default="", help="Named scenarios to apply, in order: a,b.")
+    @click.option("--set", "overrides", multiple=True, metavar="PATH=VALUE", help="Override a limit or a table cell, e.g. limits.total_budget_musd=25000.")
+    @click.option("--fix", "fixes", multiple=True, metavar="ELEMENT=PROVIDER",
+                  help="Take a decision as given: the element goes to that provider (ELEMENT=none: left out). Repeatable.")
+    @click.option("--forbid", "forbids", multiple=True, metavar="ELEMENT=PROVIDER", help="Rule an offer out by choice. Repeatable.")
+    @functools.wraps(func)
+    def wrapper(*args: Any, fixes: tuple[str, ...] = (), forbids: tuple[str, ...] = (), **kwargs: Any) -> Any:
+        kwargs["overrides"] = (*kwargs.get("overrides", ()), *decision_overrides(fixes, forbids))
+        return func(*args, **kwargs)
+
+    return wrapper
+
+
+def decision_overrides(fixes: tuple[str, ...], forbids: tuple[str, ...]) -> list[str]:
+    """--fix e=p and --forbid e=p as --set overrides of limits.fixed and limits.forbidden."""
+    from architecture import Issue
+
+    def pair(flag: str, text: str) -> tuple[str, str]:
+        element, sep, provider = text.partition("=")
+        if not sep or not element.strip() or not provider.strip():
+            raise StudyError(Issue(f"{flag} {text}", "expected ELEMENT=PROVIDER", "wrong_type"))
+        return element.strip(), provider.strip()
+
+    out = [f"limits.fixed.{e}={p}" for e, p in (pair("--fix", text) for text in fixes)]
+    forbidden: dict[str, list[str]] = {}
+    for e, p in (pair("--forbid", text) for text in forbids):
+        forbidden.setdefault(e, []).append(p)
+    out += [f"limits.forbidden.{e}=[{', '.join(repr(p) for p in ps)}]" for e, ps in forbidden.items()]
+    return out
+
+
+def variant(study: str, scenario: str, overrides: tuple[str, ...]) -> Any:
+    """The study with its scenarios and overrides applied, not yet checked: the same calls a script makes."""
+    from architecture import apply_overrides, apply_scenarios, load_study
+
+    return apply_overrides(apply_scenarios(load_study(study), scenario), overrides)
+
+
+def load(study: str, scenario: str, overrides: tuple[str, ...]) -> Any:
+    """variant(), checked: its first error stops the command (exit 2)."""
+    from architecture import check_study
+
+    loaded = variant(study, scenario, overrides)
+    errors = [issue for issue in check_study(loaded) if issue.severity == "error"]
+    if errors:
+        raise StudyError(errors)
+    return loaded
+
+
+def solve_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """--time-limit-s, --mip-rel-gap, --threads, shared by every command that solves."""
+
+    @click.option("--time-limit-s", type=click.FloatRange(min=0), default=None, help="Stop each solve after this many seconds.")
+    @click.option("--mip-rel-gap", type=click.FloatRange(min=0), default=1e-6, show_default=True, help="Relative MIP gap at which HiGHS stops.")
+    @click.option("--threads", type=click.IntRange(min=1), default=None, help="HiGHS threads.")
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        return func(*args, **kwargs)
+
+    return wrapper
+
+
+def options_from(time_limit_s: float | None, mip_rel_gap: float, threads: int | None) -> Any:
+    from optimizer import SolveOptions
+
+    return SolveOptions(time_limit_s=time_limit_s, mip_rel_gap=mip_rel_gap, threads=threads)
+
+
+def header(study: Any) -> None:
+    chain = ",".join(study.scenario_chain) or "base"
+    click.echo(f"study {study.name} [{chain}]: {len(study.elements)} elements, {len(study.providers)} providers, {len(study.offers)} offers")
+
+
+def fmt(value: float | None, unit: str = "") -> str:
+    if value is None:
+        return "-"
+    text = f"{value:,.6g}" if abs(value) < 1e6 else f"{value:,.1f}"
+    return f"{text} {unit}".rstrip()
+
+
+def resolution_steps(texts: tuple[str, ...]) -> dict[str, float]:
+    """`--resolution NAME=R` values as objective -> step (a one-line error for anything else)."""
+    from architecture import Issue
+
+    steps: dict[str, float] = {}
+    for text in texts:
+        name, sep, value = text.partition("=")
+        try:
+            step = float(value)
+        except ValueError:
+            step = -1.0
+        if not sep or not name.strip() or not step > 0 or step != step or step == float("inf"):
+            raise StudyError(Issue("--resolution", f"expected NAME=R with R a positive number (got {text!r})", "wrong_type"))
+        steps[name.strip()] = step
+    return steps
+
+
+def parallel_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """--workers and --scheduler, shared by the commands that solve many what-ifs."""
+
+    @click.option("--workers", type=click.IntRange(min=1), default=None, help="Local worker processes (default: every core; 1 = no pool).")
+    @click.option("--scheduler", default=None, metavar="ADDRESS", help="Run on a Dask scheduler instead of local processes, e.g. tcp://10.0.0.5:8786.")
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        return func(*args, **kwargs)
+
+    return wrapper

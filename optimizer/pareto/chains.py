@@ -1,0 +1,147 @@
+"""Two-objective fronts on two workers: the second objective's range cut in two, one chain of boxes in each half.
+
+With two objectives each box holds one bound, so a search is a chain: every answer gives the next box. Chain 1
+starts at the first payoff row (the best first objective), chain 2 at the middle of the second objective's range
+(the box "second objective at most the midpoint"); each walks towards the best second objective, on its own solver
+in its own thread. Chain 1 stops when an answer reaches chain 2's half: that answer is chain 2's first point, or
+covered by chain 2's search. Both chains are the same lexicographic boxes as one chain (docs/pareto.md), so the
+front is the same, exact or at a resolution.
+
+When one chain ends while another still has a long way to go, the rest of that one is cut in two again and the free
+solver starts a new chain at its middle (the same argument applies), so neither worker idles while the other has
+more than two steps of range left.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass
+from typing import Any
+
+from architecture import Architecture
+from optimizer.pareto.box_solve import Deadline, FrontModel, _BoxAnswer, _DirectSolver, _Stopped
+
+Found = tuple[str, dict[str, float], Architecture]
+
+
+@dataclass
+class Chain:
+    """One half's walk: the next bound row value on the second objective (min-form), where it stops, how it solves a box."""
+
+    bound: float
+    stop_at: float | None  # where the next chain starts: an answer at or below it ends this one (None: the range's end)
+    solve: Callable[[float, Deadline], _BoxAnswer | Found | None]  # bound -> answer (in a worker thread)
+    reached: float
+    done: bool = False
+
+    def __post_init__(self) -> None:
+        self.start = self.reached
+
+
+def walk_two_chains(model: FrontModel, order: list[str], payoff_rows: list[dict[str, Any]], record: Callable[..., None],
+                    deadline: Deadline, solvers: tuple[_DirectSolver, _DirectSolver] | None, second: FrontModel | None,
+                    counts: dict[str, int], progress: Any) -> None:
+    """Search a two-objective front in two halves at once (module docstring).
+
+    `solvers`: two plain-HiGHS solvers of the same order (single-stage boxes; a box they cannot prove falls back to
+    `model`, in this thread); else `second`, another FrontModel, runs chain 2 on the two-stage path beside `model`.
+    """
+    a, b = order
+    axis = model.axis(b)
+    rows = {row["optimised"]: row for row in payoff_rows}
+    top, bottom = axis.sign * rows[a][b], axis.sign * rows[b][b]  # min-form second objective at each end
+    counts["workers"] = 2
+    if top - bottom < 2 * axis.box_step:  # too short a range to share
+        chains_of = 1
+    else:
+        chains_of = 2
+    middle = axis.snap((top + bottom) / 2) if chains_of == 2 else bottom
+
+    def direct(solver: _DirectSolver) -> Callable[[float, Deadline], _BoxAnswer]:
+        return lambda bound, left: solver.solve({b: bound}, left)
+
+    def staged(front: FrontModel) -> Callable[[float, Deadline], Found | None]:
+        return lambda bound, left: front.lexicographic([a, b], {b: bound}, left)
+
+    first = Chain(top - axis.box_tolerance, middle + axis.resolution / 4 if chains_of == 2 else None,
+                  direct(solvers[0]) if solvers else staged(model), top)
+    chains = [first]
+    if chains_of == 2:
+        chains.append(Chain(middle + axis.resolution / 2, None, direct(solvers[1]) if solvers else staged(second), middle))  # type: ignore[arg-type]
+
+    def end_of(chain: Chain) -> float:
+        return bottom if chain.stop_at is None else chain.stop_at
+
+    def share(finished: Chain) -> None:
+        """Give an ended chain's solver the lower half of the longest range still ahead of a running chain."""
+        busy = [c for c in chains if not c.done]
+        if not busy:
+            return
+        longest = max(busy, key=lambda c: c.reached - end_of(c))
+        if longest.reached - end_of(longest) < 2 * axis.box_step:
+            return
+        cut = axis.snap((longest.reached + end_of(longest)) / 2)
+        chains.append(Chain(cut + axis.resolution / 2, longest.stop_at, finished.solve, cut))
+        longest.stop_at = cut + axis.resolution / 4
+
+    def settle(chain: Chain, answer: _BoxAnswer | Found | None) -> None:
+        """Apply an answer in this (the main) thread: record it, move the chain's bound, or end the chain."""
+        if isinstance(answer, _BoxAnswer):
+            model.solves += len(answer.times)
+            model.highs_times.extend(answer.times)
+            if answer.kind == "empty":
+                answer = None
+            elif answer.kind == "point":
+                counts["single_stage"] += 1
+                assert answer.values is not None and answer.arch is not None
+                answer = (answer.status, answer.values, answer.arch)
+            else:
+                counts["fallbacks"] += 1
+                answer = model.lexicographic([a, b], {b: chain.bound}, deadline)
+        if answer is None:
+            chain.done = True
+            return
+        status, values, arch = answer
+        reached = axis.sign * values[b]
+        if chain.stop_at is not None and reached <= chain.stop_at:
+            chain.done = True  # in chain 2's half: its first box's answer, found (or to be found) there
+            return
+        record(status, values, arch)
+        chain.reached, chain.bound = reached, reached - axis.box_tolerance
+
+    with ThreadPoolExecutor(max_workers=len(chains)) as pool:
+        running: dict[Future, Chain] = {}
+        try:
+            while True:
+                for chain in chains:
+                    if not chain.done and chain not in running.values():
+                        running[pool.submit(_run, chain.solve, chain.bound, deadline)] = chain
+                searched = sum(chain.start - chain.reached for chain in chains)
+                progress.two_chains(top, bottom, searched, model.solves)
+                if not running:
+                    break
+                finished, _ = wait(running, return_when=FIRST_COMPLETED)
+                for future in finished:
+                    chain = running.pop(future)
+                    result = future.result()
+                    if isinstance(result, _Stopped):
+                        raise result
+                    settle(chain, result)
+                    if chain.done:
+                        share(chain)
+        finally:
+            for future in running:
+                future.cancel()
+    counts["chains"] = len(chains)
+    if second is not None:
+        model.solves += second.solves
+        model.highs_times.extend(second.highs_times)
+        model.rescues += second.rescues
+
+
+def _run(solve: Callable[[float, Deadline], Any], bound: float, deadline: Deadline) -> Any:
+    try:
+        return solve(bound, deadline)
+    except _Stopped as stop:
+        return stop

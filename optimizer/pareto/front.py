@@ -1,0 +1,437 @@
+"""Exact Pareto fronts of 2 or more named objectives: the search over boxes, and the front it assembles (docs/pareto.md).
+
+The parts: objective axes and box geometry (optimizer/pareto/geometry.py), solving one box
+(pareto_solve.py), dominance and hypervolume (dominance.py).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from architecture import Architecture, Issue, Study, StudyError
+from architecture.evaluate import evaluate
+from architecture.objectives import objective_kind
+from optimizer.model.data import ModelData
+from optimizer.pareto.box_solve import (
+    DIRECT_OPTIONS,
+    INTEGRAL_TOLERANCE,
+    PARETO_SOLVER_OPTIONS,
+    RESCUE_OPTIONS,
+    SINGLE_STAGE_MAX_MAGNITUDE,
+    STRICT_OPTIONS,
+    TIEBREAK,
+    Deadline,
+    FrontModel,
+    _BoxAnswer,
+    _direct_spec,
+    _DirectSolver,
+    _Stopped,
+)
+from optimizer.pareto.chains import walk_two_chains
+from optimizer.pareto.dominance import REFERENCE_MARGIN, dominated, hypervolume, reference_point
+from optimizer.pareto.geometry import MAX_DECIMALS, Axis, _Boxes, resolution_of
+
+__all__ = [
+    "DIRECT_OPTIONS", "INTEGRAL_TOLERANCE", "MAX_DECIMALS", "PARETO_SOLVER_OPTIONS", "REFERENCE_MARGIN", "RESCUE_OPTIONS",
+    "SINGLE_STAGE_MAX_MAGNITUDE", "STRICT_OPTIONS", "TIEBREAK", "Axis", "FrontModel", "ParetoFront", "ParetoOptions", "pareto_front",
+    "resolution_of",
+]
+
+
+@dataclass(frozen=True)
+class ParetoOptions:
+    """`time_limit_s` bounds the whole front; `points` asks for an evenly spread approximation.
+
+    `threads` is HiGHS's thread count per subproblem; `workers` how many boxes are solved at once, each on its own
+    HiGHS copy in its own thread (None: 2, or 1 on a one-CPU machine; see docs/pareto.md).
+    """
+
+    time_limit_s: float | None = None
+    points: int | None = None
+    clock: Callable[[], float] = time.perf_counter  # what time_limit_s is measured on (tests give their own)
+    threads: int | None = 1
+    workers: int | None = None  # boxes solved at once (threads, one HiGHS copy each); None: min(2, CPUs)
+    #: objective -> the planner's resolution (its unit), over the study's `[objectives.NAME] resolution`
+    resolution: dict[str, float] = field(default_factory=dict)
+    #: a progress line on stderr (points found, boxes open, solves, elapsed); None: only when stderr is a terminal
+    progress: bool | None = False
+
+
+class FrontProgress:
+    """Points found, boxes open, solves and elapsed time on stderr (tqdm); for 2 objectives also the share of the range searched."""
+
+    def __init__(self, enabled: bool | None):
+        from tqdm import tqdm
+
+        self.bar = tqdm(unit=" points", desc="front", file=sys.stderr, dynamic_ncols=True, disable=None if enabled is None else not enabled)
+        self.span: tuple[float, float] | None = None
+
+    def point(self) -> None:
+        self.bar.update()
+
+    def boxes(self, open_boxes: list[tuple[float, ...]], solves: int) -> None:
+        postfix = f"boxes open {len(open_boxes)}, solves {solves}"
+        if self.span is not None and len(open_boxes) <= 1:  # 2 objectives: one box, its bound sweeps the second objective's range
+            top, bottom = self.span
+            reached = open_boxes[0][0] if open_boxes else bottom
+            postfix += f", range searched ~{100 * min(1.0, max(0.0, (top - reached) / (top - bottom or 1.0))):.0f} %"
+        self.bar.set_postfix_str(postfix, refresh=False)
+
+    def two_chains(self, top: float, bottom: float, searched: float, solves: int) -> None:
+        """Two chains over the halves of a 2-objective front: the share of the second objective's range searched."""
+        share = searched / (top - bottom) if top > bottom else 1.0
+        self.bar.set_postfix_str(f"two chains, solves {solves}, range searched ~{100 * min(1.0, max(0.0, share)):.0f} %", refresh=False)
+
+    def close(self) -> None:
+        self.bar.close()
+
+
+@dataclass(frozen=True)
+class ParetoFront:
+    """A front: points (point, one column per objective, status), their architectures, the payoff table."""
+
+    study: Study
+    data: ModelData
+    axes: tuple[Axis, ...]
+    points: pd.DataFrame
+    assignments: pd.DataFrame
+    payoff: pd.DataFrame
+    ideal: dict[str, float]
+    nadir: dict[str, float]
+    reference: dict[str, float]
+    hypervolume: float | None
+    complete: bool
+    method: str
+    solves: int
+    runtime_s: float
+    highs_runtime_s: float
+    solver_version: str
+    notes: tuple[str, ...] = ()
+    highs_times_s: tuple[float, ...] = field(default=(), repr=False)
+    point_limits: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
+    active_families: tuple[str, ...] = ()
+    rescues: int = 0
+    reused: int = 0  # boxes answered from an earlier answer, without a solve
+    single_stage: int = 0  # boxes answered by one solve of the combined objective
+    workers: int = 1
+    chains: int = 0  # two-objective fronts on two workers: chains of boxes walked (2, plus one per split of a busy chain)
+
+    @property
+    def objectives(self) -> tuple[str, ...]:
+        return tuple(axis.name for axis in self.axes)
+
+    def solver_record(self) -> dict[str, Any]:
+        """The manifest's solver record: the HiGHS options of the front's box solves, rescues and how boxes were answered."""
+        return {"name": "highs", "version": self.solver_version,
+                "options": {"mip_rel_gap": 0.0, "mip_abs_gap": "resolution/4 of the stage's objective",
+                            "single_stage_box_options": {**DIRECT_OPTIONS, "mip_abs_gap": 0.5}},
+                "rescues": {"count": self.rescues, "strict_options": STRICT_OPTIONS, "rescue_options": RESCUE_OPTIONS},
+                "boxes": {"single_stage": self.single_stage, "reused": self.reused, "workers": self.workers, "chains": self.chains}}
+
+
+def _exact_boxes(model: FrontModel, order: list[str], payoff_rows: list[dict[str, Any]], found: dict, record: Any,
+                 deadline: Deadline, solvers: list[_DirectSolver], counts: dict[str, int], progress: FrontProgress) -> None:
+    """Search every box (docs/pareto.md): reuse earlier answers, solve the rest single-stage on the solvers' threads.
+
+    Without solvers (a ratio objective, or single-stage solves not provable) every box takes the two-stage Pyomo path.
+    """
+    axes = {axis.name: axis for axis in model.axes}
+    bounded = order[1:]
+    tol = tuple(axes[n].box_tolerance for n in bounded)
+    boxes = _Boxes(tuple(model.loose[n] + axes[n].box_step for n in bounded), tol)
+    first_row = payoff_rows[0]
+    first = tuple(axes[n].sign * first_row[n] for n in order)
+    solved: list[tuple[tuple[float, ...], tuple[float, ...]]] = [(boxes.open[0], first)]
+    boxes.add_point(first[1:], boxes.open.pop(0))
+    payoff_proven = all(row["status"] == "optimal" for row in payoff_rows) and len(payoff_rows) == len(order)
+    # single-stage box solves need the ideal point (to bound the later objectives' span in a box); else two stages
+    solvers = list(solvers) if payoff_proven else []
+    ideal = {n: min(axes[n].sign * row[n] for row in payoff_rows) for n in order}
+    for solver in solvers:
+        solver.ideal = ideal
+    counts["workers"] = len(solvers) or 1
+    if len(order) == 2:
+        progress.span = (first[1], ideal[order[1]])
+
+    def key(values: dict[str, float]) -> tuple[float, ...]:
+        return tuple(axes[n].sign * values[n] for n in order)
+
+    proven: dict[tuple[float, ...], tuple[str, dict[str, float], Architecture]] = {
+        key(values): (status, values, arch) for status, values, arch in found.values() if status == "optimal"}
+    step = axes[order[0]].resolution / 4
+    arrays: dict[str, np.ndarray] = {}  # numpy copies of `solved` and `proven`, rebuilt when they grow
+
+    def reuse(box: tuple[float, ...]) -> tuple[str, dict[str, float], Architecture] | None:
+        """A proven point that is this box's answer: inside it, and as good in v1 as the answer of a solved box around it."""
+        if len(arrays.get("boxes", ())) != len(solved):
+            arrays["boxes"] = np.array([v for v, _ in solved])
+            arrays["first"] = np.array([y[0] for _, y in solved])
+        if len(arrays.get("points", ())) != len(proven):
+            arrays["points"] = np.array(list(proven))
+        here = np.array(box)
+        around = np.all(here <= arrays["boxes"], axis=1)
+        if not around.any():
+            return None
+        low = float(arrays["first"][around].max())
+        points = arrays["points"]
+        inside = (points[:, 0] <= low + step) & np.all(points[:, 1:] < here - np.array(boxes.tol), axis=1)
+        if not inside.any():
+            return None
+        hits = [tuple(float(v) for v in y) for y in points[inside]]
+        best = min(hits, key=lambda y: (y[0], sum(y[1:]), y))
+        return proven[best]
+
+    def inside(box: tuple[float, ...]) -> np.ndarray | None:
+        """Min-form vectors of the proven points inside a box (their least F is the box solve's cutoff)."""
+        if not proven:
+            return None
+        if len(arrays.get("points", ())) != len(proven):
+            arrays["points"] = np.array(list(proven))
+        points = arrays["points"]
+        return points[np.all(points[:, 1:] < np.array(box) - np.array(boxes.tol) + np.array(tol_inside), axis=1)]
+
+    tol_inside = tuple(axes[n].resolution / 4 for n in bounded)  # a point on a bound row's value is inside
+
+    def accept(box: tuple[float, ...], status: str, values: dict[str, float], arch: Architecture) -> None:
+        record(status, values, arch)
+        y = key(values)
+        if status == "optimal":
+            solved.append((box, y))
+            proven.setdefault(y, (status, values, arch))
+        boxes.add_point(y[1:], box)
+
+    def fallback(box: tuple[float, ...]) -> None:
+        upper = {n: b - t for n, b, t in zip(bounded, box, tol, strict=True)}
+        result = model.lexicographic(order, upper, deadline)
+        if result is None:
+            boxes.mark_empty(box)
+        else:
+            accept(box, *result)
+
+    free = list(solvers)
+    pool = ThreadPoolExecutor(max_workers=len(solvers)) if len(solvers) > 1 else None
+    pending: dict[Any, tuple[tuple[float, ...], _DirectSolver]] = {}
+    try:
+        while True:
+            progress.boxes(boxes.open, model.solves)
+            while (not solvers or free) and (box := boxes.pop()) is not None:
+                hit = reuse(box)
+                if hit is not None:
+                    counts["reused"] += 1
+                    accept(box, *hit)
+                    continue
+                if not solvers:
+                    fallback(box)
+                    continue
+                upper = {n: b - t for n, b, t in zip(bounded, box, tol, strict=True)}
+                known = inside(box)
+                solver = free.pop()
+                if pool is None:
+                    done_now = _run(solver, upper, deadline, known)
+                    free.append(solver)
+                    _settle(model, box, done_now, boxes, accept, fallback, counts)
+                else:
+                    pending[pool.submit(_run, solver, upper, deadline, known)] = (box, solver)
+            if not pending:
+                break
+            done, _ = wait(pending, return_when=FIRST_COMPLETED)
+            for future in sorted(done, key=lambda f: pending[f][0]):
+                box, solver = pending.pop(future)
+                free.append(solver)
+                _settle(model, box, future.result(), boxes, accept, fallback, counts)
+    finally:
+        if pool is not None:
+            for future in pending:
+                future.cancel()
+            pool.shutdown(wait=True)
+
+
+def _run(solver: _DirectSolver, upper: dict[str, float], deadline: Deadline, known: np.ndarray | None = None) -> _BoxAnswer | _Stopped:
+    try:
+        return solver.solve(upper, deadline, known)
+    except _Stopped as stop:
+        return stop
+
+
+def _settle(model: FrontModel, box: tuple[float, ...], answer: _BoxAnswer | _Stopped, boxes: _Boxes, accept: Any, fallback: Any,
+            counts: dict[str, int]) -> None:
+    """Apply a worker's answer in the main thread (the only one touching boxes, the Pyomo model and the counters)."""
+    if isinstance(answer, _Stopped):
+        raise answer
+    _settle_times(model, answer)
+    if answer.kind == "empty":
+        boxes.mark_empty(box)
+    elif answer.kind == "point":
+        counts["single_stage"] += 1
+        assert answer.values is not None and answer.arch is not None
+        accept(box, answer.status, answer.values, answer.arch)
+    else:
+        counts["fallbacks"] += 1
+        fallback(box)
+
+
+def _settle_times(model: FrontModel, answer: _BoxAnswer) -> None:
+    model.solves += len(answer.times)
+    model.highs_times.extend(answer.times)
+
+
+def _front_names(names: Sequence[str], study: Study) -> list[str]:
+    if len(names) < 2:
+        raise StudyError(Issue("--objectives", f"a front needs 2 or more objectives, got {len(names)}", "wrong_type"))
+    if len(set(names)) != len(names):
+        raise StudyError(Issue("--objectives", "an objective is named twice", "wrong_type"))
+    for name in names:
+        study.objective(name)
+    ratios = [n for n in names if objective_kind(study.objective(n)).is_ratio]
+    linear = [n for n in names if n not in ratios]
+    return linear + ratios  # a linear objective is optimised first; a ratio is only ever bounded or a later stage
+
+
+def pareto_front(study: Study, objectives: Sequence[str], options: ParetoOptions | None = None) -> ParetoFront:
+    """Every nondominated point of the named objectives (or an even approximation with `points`)."""
+    options = options or ParetoOptions()
+    start = time.perf_counter()
+    deadline = Deadline.after(options.time_limit_s, options.clock)
+    order = _front_names(objectives, study)
+    for name in options.resolution:
+        if name not in order:
+            raise StudyError(Issue("--resolution", f"'{name}' is not one of the front's objectives ({', '.join(objectives)})", "unknown_key"))
+    model = FrontModel(study, order, options.threads, options.resolution)
+    workers = options.workers if options.workers is not None else min(2, os.cpu_count() or 1)
+    counts = {"reused": 0, "single_stage": 0, "fallbacks": 0, "workers": 1}
+    axes = {axis.name: axis for axis in model.axes}
+    notes: list[str] = []
+    payoff_rows, found = [], {}
+    complete = True
+
+    progress = FrontProgress(options.progress)
+
+    def record(status: str, values: dict[str, float], arch: Architecture) -> None:
+        key = tuple(values[n] for n in order)
+        if key not in found:
+            found[key] = (status, values, arch)
+            progress.point()
+
+    solvers: list[_DirectSolver] = []
+    try:
+        for name in order:  # the payoff table: each objective optimised first, then the others
+            lexicographic = [name, *[n for n in order if n != name]]
+            answer = solvers[0].lexicographic(lexicographic, deadline) if solvers and not options.points else None
+            if answer is not None:
+                _settle_times(model, answer)
+            if answer is not None and answer.kind == "point":
+                assert answer.values is not None and answer.arch is not None
+                result: tuple[str, dict[str, float], Architecture] | None = (answer.status, answer.values, answer.arch)
+            else:  # the first row (it builds the persistent model the direct copies start from), or a fallback
+                result = model.lexicographic(lexicographic, {}, deadline, sequential=True)
+            if result is None:
+                break
+            status, values, arch = result
+            payoff_rows.append({"optimised": name, **values, "status": status})
+            record(status, values, arch)
+            if not solvers and name == order[0] and not options.points and (spec := _direct_spec(model, order)) is not None:
+                solvers = [_DirectSolver(spec, study, axes, {}, options.threads, SINGLE_STAGE_MAX_MAGNITUDE) for _ in range(max(1, workers))]
+        if payoff_rows:
+            bounded = order[1:]
+            tol = tuple(axes[n].box_tolerance for n in bounded)
+            if options.points:
+                complete = False
+                for box in _approximation_boxes(payoff_rows, [axes[n] for n in bounded], options.points):
+                    result = model.lexicographic(order, dict(zip(bounded, [b - t for b, t in zip(box, tol, strict=True)], strict=True)), deadline)
+                    if result is not None:
+                        record(*result)
+            elif len(order) == 2 and workers >= 2 and len(payoff_rows) == 2 and _two_chains(
+                    study, model, order, payoff_rows, record, deadline, solvers, counts, progress, options):
+                pass
+            else:
+                _exact_boxes(model, order, payoff_rows, found, record, deadline, solvers, counts, progress)
+    except _Stopped as stop:
+        complete = False
+        notes.append(f"stopped early: {stop.status} (the front's time limit); points found so far are kept")
+    finally:
+        progress.close()
+    if any(status != "optimal" for status, _, _ in found.values()):
+        complete = False
+        notes.append("some points are not proven optimal (time limit): the front may hold dominated points")
+    return _assemble(study, model, order, objectives, found, payoff_rows, complete, options, time.perf_counter() - start, notes, counts)
+
+
+def _two_chains(study: Study, model: FrontModel, order: list[str], payoff_rows: list[dict[str, Any]], record: Any, deadline: Deadline,
+                solvers: list[_DirectSolver], counts: dict[str, int], progress: FrontProgress, options: ParetoOptions) -> bool:
+    """Search a 2-objective front in two halves on two workers (optimizer/pareto/chains.py); False when it cannot."""
+    axes = {axis.name: axis for axis in model.axes}
+    if solvers:  # single-stage boxes on two plain-HiGHS copies
+        if len(solvers) < 2 or not all(row["status"] == "optimal" for row in payoff_rows):
+            return False
+        ideal = {n: min(axes[n].sign * row[n] for row in payoff_rows) for n in order}
+        for solver in solvers:
+            solver.ideal = ideal
+        walk_two_chains(model, order, payoff_rows, record, deadline, (solvers[0], solvers[1]), None, counts, progress)
+    else:  # two stages (a ratio, or objectives without an integer grid): a second model for the second chain
+        second = FrontModel(study, order, options.threads, options.resolution)
+        walk_two_chains(model, order, payoff_rows, record, deadline, None, second, counts, progress)
+    return True
+
+
+def _approximation_boxes(payoff: list[dict[str, Any]], axes: list[Axis], points: int) -> list[tuple[float, ...]]:
+    """Evenly spaced box corners over the payoff ranges of the bounded objectives."""
+    per_axis = max(2, round(points ** (1 / len(axes)))) if axes else 1
+    grids = []
+    for axis in axes:
+        values = [axis.sign * row[axis.name] for row in payoff]
+        low, high = min(values), max(values)
+        grids.append(np.linspace(low + axis.resolution, high + axis.resolution, per_axis))
+    corners = [tuple(c) for c in np.array(np.meshgrid(*grids)).T.reshape(-1, len(axes))]
+    return corners[:points] if len(corners) > points else corners
+
+
+def _assemble(study: Study, model: FrontModel, order: list[str], requested: Sequence[str], found: dict, payoff_rows: list,
+              complete: bool, options: ParetoOptions, runtime: float, notes: list[str], counts: dict[str, int] | None = None) -> ParetoFront:
+    counts = counts or {}
+    names = list(requested)
+    axes = tuple(model.axis(n) for n in names)
+    tol = [axis.resolution / 2 for axis in axes]
+    entries = [(tuple(axis.sign * values[axis.name] for axis in axes), status, values, arch) for status, values, arch in found.values()]
+    # drop dominated points (only possible among unproven ones) and order by the first objective
+    vectors = np.array([e[0] for e in entries], dtype=float).reshape(len(entries), len(axes))
+    kept = [e for e, drop in zip(entries, dominated(vectors, np.array(tol)), strict=True) if not drop]
+    kept.sort(key=lambda e: e[0])
+    rows, pairs, limits = [], [], []
+    for index, (_, status, values, arch) in enumerate(kept, start=1):
+        rows.append({"point": index, **{n: values[n] for n in names}, "status": status})
+        pairs.extend({"point": index, "element": e, "provider": p} for e, p in sorted(arch.assignment.items()))
+        # the columns of Evaluation.limits_frame, built as one frame (one DataFrame per point cost ~3 ms each)
+        limits.extend((index, c.family, c.limit, c.value, c.bound, c.sense, c.unit, c.slack, c.binding, c.violated)
+                      for c in evaluate(study, arch).limits)
+    limit_columns = ["family", "limit", "value", "bound", "sense", "unit", "slack", "binding", "violated"]
+    point_limits = pd.DataFrame(limits, columns=["point", *limit_columns]) if kept else pd.DataFrame(columns=["point"])
+    points = pd.DataFrame(rows, columns=["point", *names, "status"])
+    assignments = pd.DataFrame(pairs, columns=["point", "element", "provider"])
+    payoff = pd.DataFrame(payoff_rows, columns=["optimised", *order, "status"])[["optimised", *names, "status"]]
+    ideal, nadir, reference, hv = {}, {}, {}, None
+    if not points.empty:
+        minform = points[names].to_numpy(dtype=float) * np.array([axis.sign for axis in axes])
+        ref_min = reference_point(minform, np.array([axis.resolution for axis in axes]))
+        for axis, worst, best, ref in zip(axes, minform.max(axis=0), minform.min(axis=0), ref_min, strict=True):
+            ideal[axis.name], nadir[axis.name], reference[axis.name] = float(axis.sign * best), float(axis.sign * worst), float(axis.sign * ref)
+        hv = hypervolume(minform, ref_min)
+    at_resolution = any(axis.at_resolution for axis in axes)
+    method = f"approximation ({options.points} points requested)" if options.points else ("exact at resolution" if at_resolution else "exact")
+    return ParetoFront(
+        study=study, data=model.data, axes=axes, points=points, assignments=assignments, payoff=payoff,
+        ideal=ideal, nadir=nadir, reference=reference, hypervolume=hv, complete=complete and not options.points,
+        method=method, solves=model.solves, runtime_s=runtime, highs_runtime_s=float(sum(model.highs_times)),
+        solver_version=model.solver.version, notes=tuple(notes), highs_times_s=tuple(model.highs_times),
+        point_limits=point_limits, active_families=tuple(model.m.active_families), rescues=model.rescues,
+        reused=counts.get("reused", 0), single_stage=counts.get("single_stage", 0), workers=counts.get("workers", 1),
+        chains=counts.get("chains", 0),
+    )

@@ -1,0 +1,41 @@
+"""Solving: the one boundary to HiGHS, solve options and the status table, one run as data, models kept for re-solves.
+
+`highs.py` is the only module of the project that imports highspy. Above it: `Solver` and `SolveReport`
+(status as data), `StudyModel` (a study's model kept in HiGHS, re-solved for other limits), `ModelCache`
+and `RunResult`. May import architecture/ and optimizer.model; never a file, never pareto, sweep, decisions or output.
+"""
+
+from optimizer.solve.highs import highs_version
+from optimizer.solve.model_cache import ModelCache
+from optimizer.solve.run import RunResult
+from optimizer.solve.solver import MANY_SMALL_SOLVES_OPTIONS, SolveOptions, Solver, SolveReport, Status, solve
+from optimizer.solve.study_model import (
+    READ_AS_VALUES,
+    DecisionPrice,
+    StudyModel,
+    binding_limits,
+    binding_table,
+    closest_run,
+    price_of_decisions,
+    run_study,
+)
+
+__all__ = [
+    "MANY_SMALL_SOLVES_OPTIONS",
+    "READ_AS_VALUES",
+    "DecisionPrice",
+    "ModelCache",
+    "RunResult",
+    "SolveOptions",
+    "SolveReport",
+    "Solver",
+    "Status",
+    "StudyModel",
+    "binding_limits",
+    "binding_table",
+    "closest_run",
+    "highs_version",
+    "price_of_decisions",
+    "run_study",
+    "solve",
+]
