@@ -14,7 +14,8 @@ from architecture.loading import inspect_study, load_study
 from architecture.scenarios import apply_overrides, apply_scenarios, parse_override
 from architecture.schedule_confidence import confidence_checks, schedule_confidence
 from architecture.sensitivity_design import load_sensitivity_design
-from architecture.study import Study, read_study
+from architecture.study import Study
+from architecture.study_reader import read_study
 from architecture.sweep_design import SweepDesign, SweepPoint, apply_point, check_design, load_sweep_design
 
 __all__ = [

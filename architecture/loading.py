@@ -7,7 +7,8 @@ from pathlib import Path
 from architecture.checks import check_study
 from architecture.errors import Issue, StudyError, ordered
 from architecture.scenarios import apply_scenarios
-from architecture.study import Study, read_study
+from architecture.study import Study
+from architecture.study_reader import read_study
 
 
 def load_study(path: str | Path) -> Study:

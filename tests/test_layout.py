@@ -176,5 +176,33 @@ def test_no_private_attribute_of_another_package():
 
 def test_only_the_solver_boundary_imports_highspy():
     for path in [*(ROOT / "optimizer").rglob("*.py"), *(ROOT / "architecture").glob("*.py"), ROOT / "trade.py"]:
-        if path.relative_to(ROOT).as_posix() != "optimizer/solve/highs.py":
+        if path.relative_to(ROOT).as_posix() not in {"optimizer/solve/highs.py", "optimizer/solve/highs_problem.py"}:
             assert "highspy" not in imports(path), path
+
+
+def _engine_modules() -> list[Path]:
+    return [*(ROOT / "architecture").rglob("*.py"), *(ROOT / "optimizer").rglob("*.py"), ROOT / "trade.py"]
+
+
+def test_no_module_imports_private_names_of_another_room():
+    """A room's underscore names are its own: another package (room) reaches it by its public names only."""
+    found = []
+    for path in _engine_modules():
+        package = _module_name(path) if path.name == "__init__.py" else _module_name(path).rpartition(".")[0]
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module and node.module.split(".")[0] in ("architecture", "optimizer"):
+                other = node.module.rpartition(".")[0] if node.module not in (package,) else node.module
+                private = [alias.name for alias in node.names if alias.name.startswith("_") and not alias.name.startswith("__")]
+                if private and other != package and node.module != package:
+                    found.append(f"{path.relative_to(ROOT)}: {node.module} {private}")
+    assert not found, "private names imported from another room:\n" + "\n".join(found)
+
+
+MAX_MODULE_LINES = 400
+
+
+def test_no_engine_module_is_over_400_lines():
+    """Short modules with one job each: past about 400 lines a module holds two."""
+    long = {path.relative_to(ROOT).as_posix(): n for path in _engine_modules()
+            if (n := len(path.read_text(encoding="utf-8").splitlines())) > MAX_MODULE_LINES}
+    assert not long, f"modules over {MAX_MODULE_LINES} lines: {long}"

@@ -7,18 +7,30 @@ import sys
 import click
 
 from optimizer.cli.group import EXIT_INFEASIBLE, cli
-from optimizer.cli.options import fmt, header, load, options_from, parallel_options, solve_options, study_argument
+from optimizer.cli.options import (
+    exit_without_optimum,
+    fmt,
+    header,
+    load,
+    objective_option,
+    options_from,
+    out_options,
+    parallel_options,
+    prepare_run,
+    progress_option,
+    solve_options,
+    study_argument,
+)
 
 
 @cli.command()
 @study_argument
 @click.option("--grid", "grid", required=True, type=click.Path(dir_okay=False),
               help="The sweep file: [grid], [lhs] and/or [[runs]] of --scenario/--set changes (docs/scripting.md).")
-@click.option("--objective", default=None, help="Objective of every run (default: the sweep file's, else the study's first).")
-@click.option("--out", type=click.Path(file_okay=False), default=None,
-              help="Sweep folder (default: results/<study>/sweep-<file>-<hash>/). The same command on the same folder resumes.")
-@click.option("--overwrite", is_flag=True, help="Start afresh in an --out folder that holds another sweep.")
-@click.option("--progress/--no-progress", default=None, help="Progress bar (default: only on a terminal).")
+@objective_option("Objective of every run (default: the sweep file's, else the study's first).")
+@out_options("Sweep folder (default: results/<study>/sweep-<file>-<hash>/). The same command on the same folder resumes.",
+             "Start afresh in an --out folder that holds another sweep.")
+@progress_option()
 @parallel_options
 @solve_options
 def sweep(study: str, scenario: str, overrides: tuple[str, ...], grid: str, objective: str | None, out: str | None, overwrite: bool,
@@ -57,11 +69,10 @@ def sweep(study: str, scenario: str, overrides: tuple[str, ...], grid: str, obje
               help="The sensitivity file: [ranges] of --set paths and [scale] factors, each [low, high] (docs/scripting.md).")
 @click.option("--method", type=click.Choice(["morris", "sobol"]), default=None,
               help="Morris screening (mu*, sigma) or Sobol indices (S1, ST) [default: the file's, else morris].")
-@click.option("--objective", default=None, help="Objective of every run (default: the file's, else the study's first).")
-@click.option("--out", type=click.Path(file_okay=False), default=None,
-              help="Sensitivity folder (default: results/<study>/sensitivity-<file>-<method>-<hash>/). The same command resumes.")
-@click.option("--overwrite", is_flag=True, help="Start afresh in an --out folder that exists.")
-@click.option("--progress/--no-progress", default=None, help="Progress bar (default: only on a terminal).")
+@objective_option("Objective of every run (default: the file's, else the study's first).")
+@out_options("Sensitivity folder (default: results/<study>/sensitivity-<file>-<method>-<hash>/). The same command resumes.",
+             "Start afresh in an --out folder that exists.")
+@progress_option()
 @parallel_options
 @solve_options
 def sensitivity(study: str, scenario: str, overrides: tuple[str, ...], design_file: str, method: str | None, objective: str | None,
@@ -99,27 +110,19 @@ def sensitivity(study: str, scenario: str, overrides: tuple[str, ...], design_fi
 
 @cli.command()
 @study_argument
-@click.option("--objective", default=None, help="Objective to re-solve (default: the study's first).")
+@objective_option("Objective to re-solve (default: the study's first).")
 @click.option("--kinds", default="international,commercial", show_default=True, help="Provider kinds to drop, each provider in turn.")
 @click.option("--by", "by", type=click.Choice(["provider", "builder"]), default="provider", show_default=True,
               help="Drop each provider with its offers, or each builder with every offer it builds (offers.csv builder), whoever procures it.")
-@click.option("--out", type=click.Path(file_okay=False), default=None, help="Stress folder to write (default: a new folder under results/).")
-@click.option("--overwrite", is_flag=True, help="Replace the --out folder if it exists.")
+@out_options("Stress folder to write (default: a new folder under results/).")
 @parallel_options
 @solve_options
 def stress(study: str, scenario: str, overrides: tuple[str, ...], objective: str | None, kinds: str, by: str, out: str | None, overwrite: bool,
            workers: int | None, scheduler: str | None, time_limit_s: float | None, mip_rel_gap: float, threads: int | None) -> None:
     """The N-1 test: drop each partner and each company in turn (or each builder, --by builder), re-solve, report recovery cost and moves."""
-    from pathlib import Path
-
     from optimizer import run_stress, write_stress
-    from optimizer.output import default_run_dir, refuse_existing
 
-    loaded = load(study, scenario, overrides)
-    spec = loaded.objective(objective or loaded.default_objective)
-    target = Path(out) if out else default_run_dir(loaded, "stress", spec.name)
-    refuse_existing(target, overwrite)
-    header(loaded)
+    loaded, spec, target = prepare_run(study, scenario, overrides, objective, out, overwrite, "stress")
     options = options_from(time_limit_s, mip_rel_gap, threads)
     result = run_stress(loaded, spec.name, tuple(k.strip() for k in kinds.split(",") if k.strip()), options, workers, scheduler, by=by)
     written = write_stress(target, result, options, overwrite=overwrite)  # before printing, as in compare
@@ -147,33 +150,24 @@ def stress(study: str, scenario: str, overrides: tuple[str, ...], objective: str
 
 @cli.command()
 @study_argument
-@click.option("--objective", default=None, help="Objective whose optimum the alternatives stay near (default: the study's first).")
+@objective_option("Objective whose optimum the alternatives stay near (default: the study's first).")
 @click.option("--slack", type=float, default=0.05, show_default=True, help="How far from the optimum's value, as a fraction (0-1).")
 @click.option("--count", type=int, default=10, show_default=True, help="Alternatives to find besides the optimum.")
-@click.option("--out", type=click.Path(file_okay=False), default=None, help="Alternatives folder to write (default: a new folder under results/).")
-@click.option("--overwrite", is_flag=True, help="Replace the --out folder if it exists.")
+@out_options("Alternatives folder to write (default: a new folder under results/).")
 @solve_options
 def alternatives(study: str, scenario: str, overrides: tuple[str, ...], objective: str | None, slack: float, count: int, out: str | None,
                  overwrite: bool, time_limit_s: float | None, mip_rel_gap: float, threads: int | None) -> None:
     """Architectures within a slack of the optimum, each as different as can be, and the decisions that hold in all of them."""
-    from pathlib import Path
-
     from optimizer.decisions import alternatives as near_optimal
     from optimizer.decisions import check_flags
-    from optimizer.output import default_run_dir, refuse_existing, write_alternatives
+    from optimizer.output import write_alternatives
 
     check_flags(slack, count)
-    loaded = load(study, scenario, overrides)
-    spec = loaded.objective(objective or loaded.default_objective)
-    target = Path(out) if out else default_run_dir(loaded, "alternatives", spec.name)
-    refuse_existing(target, overwrite)
-    header(loaded)
+    loaded, spec, target = prepare_run(study, scenario, overrides, objective, out, overwrite, "alternatives")
     result = near_optimal(loaded, spec.name, slack, count, options_from(time_limit_s, mip_rel_gap, threads))
     written = write_alternatives(target, result, overwrite=overwrite)
     if result.optimum is None:
-        click.echo(f"wrote {written}")
-        click.echo(f"the study has no optimum ({result.status}); `trade explain {study}` says why", err=True)
-        sys.exit(EXIT_INFEASIBLE)
+        exit_without_optimum(written, result.status, study)
     click.echo(f"optimum {spec.name} = {fmt(result.optimum, spec.display_unit)}; {len(result.table) - 1} alternatives within "
                f"{slack:.1%} ({result.solves} solves in {result.runtime_s:.2f} s)")
     click.echo(result.table.to_string(index=False))
@@ -187,29 +181,20 @@ def alternatives(study: str, scenario: str, overrides: tuple[str, ...], objectiv
 
 @cli.command()
 @study_argument
-@click.option("--objective", default=None, help="Objective whose optimum the prices are measured against (default: the study's first).")
-@click.option("--out", type=click.Path(file_okay=False), default=None, help="Break-even folder to write (default: a new folder under results/).")
-@click.option("--overwrite", is_flag=True, help="Replace the --out folder if it exists.")
+@objective_option("Objective whose optimum the prices are measured against (default: the study's first).")
+@out_options("Break-even folder to write (default: a new folder under results/).")
 @solve_options
 def breakeven(study: str, scenario: str, overrides: tuple[str, ...], objective: str | None, out: str | None, overwrite: bool,
               time_limit_s: float | None, mip_rel_gap: float, threads: int | None) -> None:
     """Break-even prices: for every eligible offer, the highest cost (US$M) at which some optimum still includes it."""
-    from pathlib import Path
-
     from optimizer.decisions import breakeven as break_even
-    from optimizer.output import default_run_dir, refuse_existing, write_breakeven
+    from optimizer.output import write_breakeven
 
-    loaded = load(study, scenario, overrides)
-    spec = loaded.objective(objective or loaded.default_objective)
-    target = Path(out) if out else default_run_dir(loaded, "breakeven", spec.name)
-    refuse_existing(target, overwrite)
-    header(loaded)
+    loaded, spec, target = prepare_run(study, scenario, overrides, objective, out, overwrite, "breakeven")
     result = break_even(loaded, spec.name, options_from(time_limit_s, mip_rel_gap, threads))
     written = write_breakeven(target, result, overwrite=overwrite)
     if result.optimum is None:
-        click.echo(f"wrote {written}")
-        click.echo(f"the study has no optimum ({result.status}); `trade explain {study}` says why", err=True)
-        sys.exit(EXIT_INFEASIBLE)
+        exit_without_optimum(written, result.status, study)
     click.echo(f"optimum {spec.name} = {fmt(result.optimum, spec.display_unit)}; break-even prices of {len(result.table)} offers "
                f"({result.solves} solves in {result.runtime_s:.2f} s)")
     click.echo(f"  {'element':<24} {'provider':<20} {'cost':>10} {'break-even':>11} {'margin':>10}")

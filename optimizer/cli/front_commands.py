@@ -7,7 +7,7 @@ import sys
 import click
 
 from optimizer.cli.group import EXIT_INFEASIBLE, cli
-from optimizer.cli.options import fmt, header, load, resolution_steps, study_argument
+from optimizer.cli.options import fmt, header, load, out_options, progress_option, resolution_steps, study_argument
 
 
 @cli.command()
@@ -15,13 +15,12 @@ from optimizer.cli.options import fmt, header, load, resolution_steps, study_arg
 @click.option("--objectives", required=True, help="2 or more objective names, comma-separated (declared or built-in).")
 @click.option("--resolution", "resolutions", multiple=True, metavar="NAME=R",
               help="The front's step in an objective (its unit; repeatable): exact at that resolution (docs/pareto.md).")
-@click.option("--progress/--no-progress", default=None, help="Progress on stderr: points, boxes open, solves, time (default: only on a terminal).")
+@progress_option("Progress on stderr: points, boxes open, solves, time (default: only on a terminal).")
 @click.option("--points", type=click.IntRange(min=2), default=None, help="An evenly spread approximation of about N points instead of the exact front.")
 @click.option("--time-limit-s", type=click.FloatRange(min=0), default=None, help="Time limit for the whole front; the front is marked incomplete if reached.")
 @click.option("--threads", type=click.IntRange(min=1), default=1, show_default=True, help="HiGHS threads per subproblem.")
 @click.option("--workers", type=click.IntRange(min=1), default=None, help="Subproblems solved at once (default: 2, or 1 on a one-CPU machine).")
-@click.option("--out", type=click.Path(file_okay=False), default=None, help="Pareto run folder to write (default: a new folder under results/).")
-@click.option("--overwrite", is_flag=True, help="Replace the --out folder if it exists.")
+@out_options("Pareto run folder to write (default: a new folder under results/).")
 def pareto(study: str, scenario: str, overrides: tuple[str, ...], objectives: str, resolutions: tuple[str, ...], progress: bool | None,
            points: int | None, time_limit_s: float | None, threads: int, workers: int | None, out: str | None, overwrite: bool) -> None:
     """The exact Pareto front of 2 or more objectives (or exact at a resolution), written as a Pareto run folder."""
@@ -57,8 +56,7 @@ def pareto(study: str, scenario: str, overrides: tuple[str, ...], objectives: st
 
 @cli.command()
 @click.argument("runs", nargs=-1, required=True, type=click.Path(file_okay=False))
-@click.option("--out", type=click.Path(file_okay=False), default=None, help="Comparison folder to write (default: a new folder under results/).")
-@click.option("--overwrite", is_flag=True, help="Replace the --out folder if it exists.")
+@out_options("Comparison folder to write (default: a new folder under results/).")
 def compare(runs: tuple[str, ...], out: str | None, overwrite: bool) -> None:
     """Compare Pareto runs (and single runs) over the same objectives: dominance, coverage, hypervolume, what moved."""
     from datetime import UTC, datetime
@@ -96,8 +94,7 @@ def compare(runs: tuple[str, ...], out: str | None, overwrite: bool) -> None:
 
 @cli.command()
 @click.argument("result_dir", type=click.Path(file_okay=False))
-@click.option("--out", type=click.Path(dir_okay=False), default=None, help="The page to write (default: RESULT_DIR/report.html).")
-@click.option("--overwrite", is_flag=True, help="Replace the page if it exists.")
+@out_options("The page to write (default: RESULT_DIR/report.html).", "Replace the page if it exists.", page=True)
 def report(result_dir: str, out: str | None, overwrite: bool) -> None:
     """One self-contained HTML page of a result folder (run, Pareto, compare, sweep, stress): opens offline, from disk."""
     from optimizer.output import write_report

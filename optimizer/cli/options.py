@@ -125,3 +125,53 @@ def parallel_options(func: Callable[..., Any]) -> Callable[..., Any]:
         return func(*args, **kwargs)
 
     return wrapper
+
+
+def objective_option(help_text: str) -> Callable[..., Any]:
+    """`--objective NAME`: which objective the command optimises or reads (declared in study.toml or built-in)."""
+    return click.option("--objective", default=None, help=help_text)
+
+
+def out_options(out_help: str, overwrite_help: str = "Replace the --out folder if it exists.", page: bool = False) -> Callable[..., Any]:
+    """`--out PATH` (a result folder, or with `page` an HTML file) and `--overwrite`: nothing a user had is replaced unasked."""
+    path = click.Path(dir_okay=False) if page else click.Path(file_okay=False)
+
+    def decorate(func: Callable[..., Any]) -> Callable[..., Any]:
+        func = click.option("--overwrite", is_flag=True, help=overwrite_help)(func)
+        return click.option("--out", type=path, default=None, help=out_help)(func)
+
+    return decorate
+
+
+def progress_option(help_text: str = "Progress bar (default: only on a terminal).") -> Callable[..., Any]:
+    """`--progress/--no-progress`: a progress bar on stderr; by default only when stderr is a terminal."""
+    return click.option("--progress/--no-progress", default=None, help=help_text)
+
+
+def prepare_run(study: str, scenario: str, overrides: tuple[str, ...], objective: str | None, out: str | None, overwrite: bool,
+                kind: str) -> tuple[Any, Any, Any]:
+    """The study variant, the objective's spec and the result folder, refused before any solve when it exists unasked.
+
+    Prints the study header; the folder defaults to a new one under results/ named by `kind` and objective.
+    """
+    from pathlib import Path
+
+    from optimizer.output import default_run_dir, refuse_existing
+
+    loaded = load(study, scenario, overrides)
+    spec = loaded.objective(objective or loaded.default_objective)
+    target = Path(out) if out else default_run_dir(loaded, kind, spec.name)
+    refuse_existing(target, overwrite)
+    header(loaded)
+    return loaded, spec, target
+
+
+def exit_without_optimum(written: Any, status: str, study: str) -> None:
+    """A folder was written but the study has no optimum: say where and why to look, exit EXIT_INFEASIBLE."""
+    import sys
+
+    from optimizer.cli.group import EXIT_INFEASIBLE
+
+    click.echo(f"wrote {written}")
+    click.echo(f"the study has no optimum ({status}); `trade explain {study}` says why", err=True)
+    sys.exit(EXIT_INFEASIBLE)

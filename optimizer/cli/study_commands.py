@@ -8,7 +8,7 @@ import click
 
 from architecture import StudyError
 from optimizer.cli.group import EXIT_BAD_INPUT, EXIT_INFEASIBLE, cli
-from optimizer.cli.options import fmt, header, load, options_from, solve_options, study_argument, variant
+from optimizer.cli.options import fmt, header, load, objective_option, options_from, out_options, prepare_run, solve_options, study_argument, variant
 
 
 @cli.command()
@@ -49,25 +49,18 @@ def scenarios(study: str, scenario: str, overrides: tuple[str, ...]) -> None:
 
 @cli.command()
 @study_argument
-@click.option("--objective", default=None, help="Objective to optimise (declared in study.toml or built-in). Default: the first declared.")
-@click.option("--out", type=click.Path(file_okay=False), default=None, help="Run folder to write (default: a new folder under results/).")
-@click.option("--overwrite", is_flag=True, help="Replace the --out folder if it exists.")
+@objective_option("Objective to optimise (declared in study.toml or built-in). Default: the first declared.")
+@out_options("Run folder to write (default: a new folder under results/).")
 @click.option("--explain", "explain_limits", is_flag=True, help="Also price each limit: re-solve with it dropped (binding.csv; one solve per limit row).")
 @solve_options
 def run(study: str, scenario: str, overrides: tuple[str, ...], objective: str | None, out: str | None, overwrite: bool,
         explain_limits: bool, time_limit_s: float | None, mip_rel_gap: float, threads: int | None) -> None:
     """Find the best architecture of a study and write a run folder."""
-    from pathlib import Path
-
     from architecture import FAMILY_BY_NAME, blocked_requirements, confidence_checks
     from optimizer import binding_table, price_of_decisions, run_study
-    from optimizer.output import csv_writer, default_run_dir, refuse_existing, write_run
+    from optimizer.output import csv_writer, write_run
 
-    loaded = load(study, scenario, overrides)
-    spec = loaded.objective(objective or loaded.default_objective)
-    target = Path(out) if out else default_run_dir(loaded, "run", spec.name)
-    refuse_existing(target, overwrite)
-    header(loaded)
+    loaded, spec, target = prepare_run(study, scenario, overrides, objective, out, overwrite, "run")
     result = run_study(loaded, spec.name, options_from(time_limit_s, mip_rel_gap, threads))
     extra = {"binding.csv": csv_writer(binding_table(result))} if explain_limits and result.has_solution else None
     price = price_of_decisions(result)
@@ -133,7 +126,7 @@ def evaluate(study: str, scenario: str, overrides: tuple[str, ...], assignments:
 
 @cli.command()
 @study_argument
-@click.option("--objective", default=None, help="Objective whose binding limits to report (default: the first declared).")
+@objective_option("Objective whose binding limits to report (default: the first declared).")
 @solve_options
 def explain(study: str, scenario: str, overrides: tuple[str, ...], objective: str | None,
             time_limit_s: float | None, mip_rel_gap: float, threads: int | None) -> None:
@@ -184,13 +177,12 @@ def explain(study: str, scenario: str, overrides: tuple[str, ...], objective: st
 
 @cli.command()
 @study_argument
-@click.option("--objective", default=None, help="Simulate the optimum of this objective (default: the study's first, unless --assign or --run).")
+@objective_option("Simulate the optimum of this objective (default: the study's first, unless --assign or --run).")
 @click.option("--assign", "assignments", multiple=True, metavar="ELEMENT=PROVIDER", help="Simulate this architecture instead (repeat per element).")
 @click.option("--run", "run_dir", type=click.Path(file_okay=False), default=None, help="Simulate the architecture of this run folder instead.")
 @click.option("--samples", type=click.IntRange(min=1), default=10_000, show_default=True, help="Monte Carlo samples.")
 @click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True, help="Seed of the samples.")
-@click.option("--out", type=click.Path(file_okay=False), default=None, help="Confidence folder to write (default: a new folder under results/).")
-@click.option("--overwrite", is_flag=True, help="Replace the --out folder if it exists.")
+@out_options("Confidence folder to write (default: a new folder under results/).")
 @solve_options
 def confidence(study: str, scenario: str, overrides: tuple[str, ...], objective: str | None, assignments: tuple[str, ...], run_dir: str | None,
                samples: int, seed: int, out: str | None, overwrite: bool, time_limit_s: float | None, mip_rel_gap: float, threads: int | None) -> None:

@@ -4,26 +4,20 @@ from __future__ import annotations
 
 import html
 import math
-from typing import Any
 
 import pandas as pd
 import plotly.graph_objects as go
 
 from optimizer.output.reading import ResultTables
-from optimizer.output.report_html import behind, figure_html, section, table_html
+from optimizer.output.report_html import Built, behind, figure_html, number_text, section, table_html
 
-Built = tuple[str, list[str], dict[str, Any], str]
 CHOSEN, OTHER = "#1f4e9c", "#9aa5b1"
-
-
-def _number(value: Any) -> str:
-    return "-" if value is None or (isinstance(value, float) and math.isnan(value)) else f"{value:,.6g}"
 
 
 def _alternatives(folder: ResultTables) -> Built:
     m = folder.manifest
     objective = m.get("objective") or {}
-    head = (f"optimum {objective.get('name')} = {_number(m.get('optimum'))} {objective.get('unit', '')}; "
+    head = (f"optimum {objective.get('name')} = {number_text(m.get('optimum'))} {objective.get('unit', '')}; "
             f"{m.get('alternatives', 0)} alternatives within {100 * float(m.get('slack', 0)):.3g} %")
     table = folder["alternatives"]
     assignments = folder.tables.get("assignments", pd.DataFrame(columns=["alternative", "element", "provider"]))
@@ -51,7 +45,7 @@ def _breakeven(folder: ResultTables) -> Built:
     objective = m.get("objective") or {}
     table = folder["breakeven"]
     finite = table[table["breakeven_cost_musd"].apply(lambda v: isinstance(v, (int, float)) and math.isfinite(v))]
-    head = f"optimum {objective.get('name')} = {_number(m.get('optimum'))} {objective.get('unit', '')}; {len(table)} offers priced"
+    head = f"optimum {objective.get('name')} = {number_text(m.get('optimum'))} {objective.get('unit', '')}; {len(table)} offers priced"
     labels = finite["element"] + " / " + finite["provider"]
     fig = go.Figure()
     for chosen, name, colour in ((True, "chosen", CHOSEN), (False, "not chosen", OTHER)):

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import html
 import json
+import math
 from typing import Any
 
 import pandas as pd
+
+#: What a report section builder returns: (headline, body sections, page data, page script).
+Built = tuple[str, list[str], dict[str, Any], str]
 
 KIND_CSS = {"nasa": "#1f4e9c", "international": "#2a9d5b", "commercial": "#d9822b", "": "#888888"}
 
@@ -23,6 +27,11 @@ td.num{text-align:right;font-variant-numeric:tabular-nums}details summary{cursor
 .panels{display:flex;gap:1rem;flex-wrap:wrap}.panels>div{flex:1 1 320px}
 input[type=search]{padding:.3rem;width:20rem;margin:.3rem 0}.scroll{overflow-x:auto;max-width:100%}
 """
+
+
+def number_text(value: Any) -> str:
+    """A number for a report cell: '-' for none or NaN, else up to 6 significant digits with thousands separators."""
+    return "-" if value is None or (isinstance(value, float) and math.isnan(value)) else f"{value:,.6g}"
 
 
 def table_html(frame: Any, caption: str = "", classes: str = "", max_rows: int | None = None, table_id: str = "") -> str:

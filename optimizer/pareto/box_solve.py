@@ -19,7 +19,7 @@ from optimizer.model.data import to_model_data
 from optimizer.model.extract import extract_architecture
 from optimizer.model.objectives import ObjectiveTerm
 from optimizer.pareto.geometry import Axis, loose_bound, resolution_of
-from optimizer.solve.highs import HighsProblem
+from optimizer.solve.highs_problem import HighsProblem
 from optimizer.solve.solver import SolveOptions, Solver, Status
 
 PARETO_SOLVER_OPTIONS: dict[str, Any] = {}  # HiGHS defaults; see STRICT_OPTIONS and RESCUE_OPTIONS

@@ -1,8 +1,9 @@
 """Solving: the one boundary to HiGHS, solve options and the status table, one run as data, models kept for re-solves.
 
-`highs.py` is the only module of the project that imports highspy. Above it: `Solver` and `SolveReport`
-(status as data), `StudyModel` (a study's model kept in HiGHS, re-solved for other limits), `ModelCache`
-and `RunResult`. May import architecture/ and optimizer.model; never a file, never pareto, sweep, decisions or output.
+`highs.py` (Pyomo rows into HiGHS) and `highs_problem.py` (the plain HiGHS problem) are the only modules
+that import highspy. Above them: `Solver` and `SolveReport` (status as data), `StudyModel` (a study's model
+kept in HiGHS, re-solved for other limits), `ModelCache` and `RunResult`. May import architecture/ and
+optimizer.model; never a file, never pareto, sweep, decisions or output.
 """
 
 from optimizer.solve.highs import highs_version
