@@ -158,6 +158,28 @@ def check_builders(study: Study) -> list[Issue]:
     return issues
 
 
+def check_procurement(study: Study) -> list[Issue]:
+    """A procurement fits its provider: a partner contribution comes only from an international partner.
+
+    Otherwise an error; a partner selling a commercial service or handing NASA hardware to own is unusual (a
+    warning). NASA may procure a service.
+    """
+    issues = []
+    for offer in study.offers.values():
+        provider = study.providers.get(offer.provider)
+        if offer.procurement is None or provider is None:
+            continue
+        where = f"{OF}:row {offer.row}:procurement"
+        if offer.procurement == "partner_contribution" and provider.kind != "international":
+            issues.append(Issue(where, f"partner_contribution is an in-kind contribution of an international partner; provider {provider.id} is "
+                                f"{provider.kind} (use agency_owned or commercial_service)", "procurement_mismatch"))
+        elif provider.kind == "international" and offer.procurement != "partner_contribution":
+            issues.append(Issue(where, f"{offer.procurement} from international partner {provider.id}: counted as "
+                                f"{'commercial spending' if offer.procurement == 'commercial_service' else 'NASA-owned hardware'}, "
+                                "not as a partner contribution; say why in the source column", "procurement_unusual", "warning"))
+    return issues
+
+
 def check_scopes(study: Study) -> list[Issue]:
     """Metric limits sum known numeric columns, and scopes name known categories and yes/no provider attributes."""
     limits, issues = study.limits, []
@@ -297,6 +319,7 @@ CHECKS: tuple[Callable[[Study], list[Issue]], ...] = (
     check_slip_distributions,
     check_contracts,
     check_builders,
+    check_procurement,
     check_operations,
     check_scopes,
     check_budget_lines,

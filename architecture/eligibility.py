@@ -48,9 +48,10 @@ def exclusion_reason(study: Study, offer: Offer) -> str | None:
     for rule in limits.barred:
         if _bar_matches(rule, element, provider):
             return f"barred: {rule.describe()}"
-    if element.critical_path and limits.critical_path_owners is not None and provider.kind not in limits.critical_path_owners:
+    if element.critical_path and limits.critical_path_owners is not None and study.owner_kind(offer) not in limits.critical_path_owners:
         owners = ", ".join(limits.critical_path_owners) or "none"
-        return f"critical-path element; {provider.kind} providers may not own the critical path (critical_path_owners: {owners})"
+        return (f"critical-path element; its owner {study.owner(offer)} ({study.owner_kind(offer)}, {study.procurement(offer)}) may not own "
+                f"the critical path (critical_path_owners: {owners})")
     if element.export_controlled and provider.export_restricted:
         return f"export-controlled element; provider {provider.id} is export_restricted"
     return None

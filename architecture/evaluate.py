@@ -154,7 +154,7 @@ class Evaluation:
         columns = [
             "element", "provider", "element_name", "category", "location", "critical_path", "provider_kind",
             "cost_musd", "partner_cost_musd", "programme_cost_musd", "slip_months", "element_slip_months",
-            *metric_columns, "builder", "builder_kind", "budget_line", "operations_musd",
+            *metric_columns, "builder", "builder_kind", "budget_line", "operations_musd", "procurement", "owner", "commercial",
         ]  # fmt: skip
         records = []
         for e in sorted(self._tally.chosen):
@@ -165,7 +165,8 @@ class Evaluation:
                     e, data.provider, element.name, element.category, element.location, element.critical_path, data.kind,
                     data.cost, data.partner, data.programme, data.slip, self._tally.element_slip[e],
                     *(data.offer.value(col) for col in metric_columns),
-                    data.builder, data.builder_kind, data.line or "", data.cost - data.offer.cost_musd,
+                    data.builder, data.builder_kind, data.line or "", data.cost - data.offer.cost_musd, data.procurement, data.owner,
+                    data.commercial,
                 ]
             )  # fmt: skip
         return pd.DataFrame(records, columns=columns)
@@ -178,8 +179,9 @@ class Evaluation:
                 data = self._tally.chosen[e]
                 amount = data.spend.get(year, 0.0)
                 if amount:
-                    records.append((year, e, data.provider, data.kind, amount, data.line or ""))
-        return pd.DataFrame(records, columns=["fiscal_year", "element", "provider", "provider_kind", "agency_spend_musd", "budget_line"])
+                    records.append((year, e, data.provider, data.kind, amount, data.line or "", data.procurement))
+        return pd.DataFrame(records, columns=["fiscal_year", "element", "provider", "provider_kind", "agency_spend_musd", "budget_line",
+                                              "procurement"])
 
     def slips_frame(self) -> pd.DataFrame:
         """Each chosen element's own slip, what it requires, its slip with theirs, and the milestones it gates."""

@@ -146,7 +146,8 @@ FAMILIES: tuple[ConstraintFamily, ...] = (
         ("milestone_confidence",), 1.0, rows=_milestone_confidence, violation=_confidence_text,
     ),
     ConstraintFamily(
-        "commercial_share_min", "minimum commercial share", ("commercial_share_min",), ("min_commercial_share",), (), 1.0, "programme",
+        "commercial_share_min", "minimum commercial share", ("commercial_share_min",), ("min_commercial_share", "commercial_share_basis"), (), 1.0,
+        "programme",
         rows=_commercial_share, violation=_commercial_text,
     ),
     ConstraintFamily(

@@ -54,8 +54,9 @@ class LimitCheck:
     - eligibility: one row per bad assignment entry, value 1 <= bound 0 (elements).
     - assign_required_once: `required[e]`, value = 1 if e has an eligible provider, == 1.
     - requires_selected: `requires[e,r]`, value = sigma_e - sigma_r <= 0.
-    - commercial_share_min: value = commercial offer cost (US$M) >= bound = phi * total offer
-      cost (US$M), so it holds at zero spending.
+    - commercial_share_min: value = commercial offer cost (US$M; commercial on `limits.commercial_share_basis`:
+      procurement commercial_service, or a commercial builder) >= bound = phi * total offer cost (US$M), so it holds
+      at zero spending.
     - partner_share_max: `max_partner_share[p]`, value = programme cost of p (US$M) <= bound =
       psi * total programme cost (US$M).
     - builder_share_max: `max_builder_share[b]`, value = NASA cost of the offers b builds (US$M) <= bound =
@@ -144,7 +145,7 @@ def _line_annual(tables: StudyTables, t: Tally) -> Iterator[CheckRow]:
 def _critical_owners(tables: StudyTables, t: Tally) -> Iterator[CheckRow]:
     most = tables.study.limits.critical_path_max_owners
     if most is not None:
-        owners = sorted({data.provider for e, data in t.chosen.items() if e in tables.critical})
+        owners = sorted({data.owner for e, data in t.chosen.items() if e in tables.critical})
         yield ("critical_path_max_owners", float(len(owners)), float(most), "<=", "providers", owners)
 
 
@@ -262,7 +263,9 @@ def _owners_text(check: LimitCheck, owners: Any, t: Tally) -> str:
 
 
 def _commercial_text(check: LimitCheck, phi: Any, t: Tally) -> str:
-    return f"commercial share {t.commercial_share:.1%} of NASA offer spending is below the minimum {phi:.1%} (short by {_over(check)} US$M)"
+    basis = "commercial services" if t.tables.study.limits.commercial_share_basis == "procurement" else "offers commercial companies build"
+    return (f"commercial share {t.commercial_share:.1%} of NASA offer spending ({basis}) is below the minimum {phi:.1%} "
+            f"(short by {_over(check)} US$M)")
 
 
 def _partner_text(check: LimitCheck, context: Any, t: Tally) -> str:

@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import Field, NonNegativeFloat
 
 from architecture.elements import Id, Row
 
 TEXT_COLUMNS = ("source", "notes")
 BASE_COLUMNS = ("element", "provider", "cost_musd", "slip_months", "first_year", "last_year", "slip_p80_months", "failure_probability",
-                "contract", "builder", "budget_line", "ops_musd_per_year")
+                "contract", "builder", "budget_line", "ops_musd_per_year", "procurement")
+
+#: Who owns and operates what an offer delivers, apart from who builds it (docs/inputs.md#procurement):
+#: agency_owned (NASA buys the hardware and owns it), commercial_service (the company keeps the vehicle and sells a
+#: service or a milestone partnership's deliveries), partner_contribution (a partner contributes in kind, bartered for seats).
+PROCUREMENTS = ("agency_owned", "commercial_service", "partner_contribution")
+Procurement = Literal["agency_owned", "commercial_service", "partner_contribution"]
+#: The procurement an offer reads as when offers.csv leaves it blank: the provider kind's, as studies read before builders.
+DEFAULT_PROCUREMENT: dict[str, str] = {"nasa": "agency_owned", "commercial": "commercial_service", "international": "partner_contribution"}
 
 
 class Offer(Row):
@@ -23,6 +33,7 @@ class Offer(Row):
     at most one of them is chosen (one contract delivers one element). `builder` is the company that builds the hardware
     or runs the service (a provider id; None: the provider itself); `budget_line` the NASA budget line that pays it
     (None: no line); `ops_musd_per_year` NASA operations spending in every fiscal year after `last_year` (Study.spend_musd).
+    `procurement` says who owns and operates it (PROCUREMENTS; None: the provider kind's default, Study.procurement).
     """
 
     element: Id
@@ -35,6 +46,7 @@ class Offer(Row):
     builder: Id | None = None
     budget_line: Id | None = None
     ops_musd_per_year: NonNegativeFloat = 0.0
+    procurement: Procurement | None = None
     first_year: int | None = None
     last_year: int | None = None
     metrics: dict[str, float] = Field(default_factory=dict)

@@ -102,6 +102,8 @@ class Limits(Strict):
     #: milestone -> least chance (0-1) that it slips no more than max_milestone_slip_months (sample average approximation)
     milestone_confidence: dict[Id, Fraction] = Field(default_factory=dict)
     min_commercial_share: float | None = Field(default=None, ge=0, le=1)
+    #: what makes spending commercial: the offer's procurement (commercial_service) or, by explicit choice, its builder's kind
+    commercial_share_basis: Literal["procurement", "builder"] = "procurement"
     max_partner_share: float | None = Field(default=None, ge=0, le=1)
     min_providers_per_category: dict[Id, PositiveInt] = Field(default_factory=dict)
     metric_max: dict[str, float] = Field(default_factory=dict)

@@ -9,7 +9,7 @@ from typing import Any
 from architecture.elements import CRITICAL_PATH_MILESTONE, Element
 from architecture.errors import Issue, StudyError
 from architecture.objectives import BUILTIN_OBJECTIVES
-from architecture.offers import Offer
+from architecture.offers import DEFAULT_PROCUREMENT, Offer
 from architecture.policy import (
     Limits,
     MilestoneInfo,
@@ -130,6 +130,37 @@ class Study:
     def offer_value(self, offer: Offer, column: str) -> float:
         """An offer's value in a numeric column, as every sum reads it: cost_musd with its operations."""
         return self.offer_cost_musd(offer) if column == "cost_musd" else offer.value(column)
+
+    def procurement(self, offer: Offer) -> str:
+        """Who owns and operates the offer's delivery: offers.csv `procurement`, else its provider kind's default."""
+        if offer.procurement is not None:
+            return offer.procurement
+        provider = self.providers.get(offer.provider)
+        return DEFAULT_PROCUREMENT.get(provider.kind if provider is not None else "", "commercial_service")
+
+    def is_commercial(self, offer: Offer) -> bool:
+        """Whether the offer's spending counts as commercial, on the study's `limits.commercial_share_basis`.
+
+        procurement (default): a commercial service; builder: built by a commercial company (the reading before procurement).
+        """
+        if self.limits.commercial_share_basis == "builder":
+            builder = self.providers.get(offer.builder_id)
+            return builder is not None and builder.kind == "commercial"
+        return self.procurement(offer) == "commercial_service"
+
+    def owner(self, offer: Offer) -> str:
+        """Who owns the offer's delivery on the critical path: NASA for agency-owned hardware, else the provider (contract holder).
+
+        NASA is the study's first provider of kind nasa (the id `nasa` when there is none).
+        """
+        if self.procurement(offer) == "agency_owned":
+            return next((p.id for p in self.providers.values() if p.kind == "nasa"), "nasa")
+        return offer.provider
+
+    def owner_kind(self, offer: Offer) -> str:
+        """The provider kind of the offer's owner (Study.owner): what `critical_path_owners` reads."""
+        owner = self.providers.get(self.owner(offer))
+        return owner.kind if owner is not None else "nasa"
 
     def builders(self) -> tuple[str, ...]:
         """Providers that build at least one offer, in providers.csv order."""

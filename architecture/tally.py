@@ -27,6 +27,9 @@ class OfferData:
     kind: str
     builder: str  # who builds it (the provider when offers.csv leaves builder blank)
     builder_kind: str
+    procurement: str  # who owns and operates it (Study.procurement)
+    owner: str  # who owns it on the critical path (Study.owner)
+    commercial: bool  # counts as commercial spending on the study's commercial_share_basis (Study.is_commercial)
     line: str | None  # the budget line that pays it
     cost: float  # cost_musd plus operations (Study.offer_cost_musd)
     partner: float
@@ -150,7 +153,7 @@ class StudyTables:
         """Whether the offer table of `other` is this study's: the same offers, parties and horizon, the same exclusions."""
         mine, theirs = self.study, other.study
         same_parts = all(getattr(mine, part) is getattr(theirs, part) for part in ("offers", "providers", "elements", "info"))
-        rules = ("excluded_providers", "barred", "critical_path_owners")
+        rules = ("excluded_providers", "barred", "critical_path_owners", "commercial_share_basis")
         return same_parts and self.columns == other.columns and all(getattr(mine.limits, r) == getattr(theirs.limits, r) for r in rules)
 
     def _offer_data(self, offer: Offer) -> OfferData:
@@ -164,6 +167,9 @@ class StudyTables:
             kind=provider.kind if provider is not None else "",
             builder=offer.builder_id,
             builder_kind=builder.kind if builder is not None else "",
+            procurement=self.study.procurement(offer),
+            owner=self.study.owner(offer),
+            commercial=self.study.is_commercial(offer),
             line=offer.budget_line,
             cost=cost,
             partner=offer.partner_cost_musd,
@@ -205,7 +211,7 @@ class StudyTables:
             t.cost += data.cost
             t.partner += data.partner
             t.programme += data.programme
-            if data.builder_kind == "commercial":
+            if data.commercial:
                 t.commercial += data.cost
             t.per_builder[data.builder] = t.per_builder.get(data.builder, 0.0) + data.cost
             if data.line is not None:

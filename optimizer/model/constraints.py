@@ -154,20 +154,20 @@ def define_budget_line_annual_constraints(m: pyo.ConcreteModel, data: ModelData)
 
 
 def define_critical_path_single_owner_constraints(m: pyo.ConcreteModel, data: ModelData) -> None:
-    """At most critical_path_max_owners distinct providers deliver critical-path elements.
+    """At most critical_path_max_owners distinct owners hold critical-path elements (o[e,p]: NASA for agency-owned hardware, else the provider).
 
-    assign[e,p] <= critical_path_owner[p] for e in CRITICAL_ELEMENTS; sum_p critical_path_owner[p] <= W.
+    assign[e,p] <= critical_path_owner[o[e,p]] for e in CRITICAL_ELEMENTS; sum_o critical_path_owner[o] <= W.
     Skipped without critical_path_max_owners. See docs/formulation.md#critical_path_single_owner.
     """
     if data.limits.critical_path_max_owners is None or not data.critical:
         return
     pairs = [pair for e in data.critical for pair in data.offers_of_element[e]]
-    owners = sorted({p for _, p in pairs}, key=data.providers.index)
+    owners = sorted({data.owner[pair] for pair in pairs}, key=lambda p: (data.providers.index(p) if p in data.providers else len(data.providers), p))
     m.CRITICAL_ELEMENTS = pyo.Set(initialize=data.critical, ordered=True)
     m.CRITICAL_OFFERS = pyo.Set(initialize=pairs, dimen=2, ordered=True)
     m.critical_path_owner = pyo.Var(owners, domain=pyo.Binary)
     m.critical_path_max_owners = pyo.Param(mutable=True, initialize=data.limits.critical_path_max_owners)
-    m.critical_path_owner_link = pyo.Constraint(m.CRITICAL_OFFERS, rule=lambda m, e, p: m.assign[e, p] <= m.critical_path_owner[p])
+    m.critical_path_owner_link = pyo.Constraint(m.CRITICAL_OFFERS, rule=lambda m, e, p: m.assign[e, p] <= m.critical_path_owner[data.owner[e, p]])
     m.critical_path_single_owner = pyo.Constraint(expr=pyo.quicksum(m.critical_path_owner[p] for p in owners) <= m.critical_path_max_owners)
 
 

@@ -47,16 +47,16 @@ class ModelData:
     cost_musd: Mapping[Pair, float] = field(default_factory=dict)
     #: b[e,p]: the company that builds the offer (offers.csv builder, else the provider)
     builder: Mapping[Pair, str] = field(default_factory=dict)
+    #: o[e,p]: who owns the delivery on the critical path (Study.owner: NASA for agency-owned hardware, else the provider)
+    owner: Mapping[Pair, str] = field(default_factory=dict)
+    #: offers whose spending counts as commercial on the study's commercial_share_basis (Study.is_commercial)
+    commercial: frozenset[Pair] = frozenset()
     #: offer prices change after the build (break-even prices): keep rows that could bind only at other prices
     prices_move: bool = False
 
     def value(self, pair: Pair, column: str) -> float:
         """An offer's value in a numeric column; cost_musd includes operations (c[e,p])."""
         return self.study.offer_value(self.offers[pair], column)
-
-    def builder_kind(self, pair: Pair) -> str:
-        """The provider kind of the offer's builder."""
-        return self.study.providers[self.builder[pair]].kind
 
     @property
     def limits(self):  # noqa: ANN201 - architecture.policy.Limits
@@ -155,4 +155,6 @@ def to_model_data(study: Study, prices_move: bool = False) -> ModelData:
         prices_move=prices_move,
         cost_musd={pair: study.offer_cost_musd(offer) for pair, offer in eligible.items()},
         builder={pair: offer.builder_id for pair, offer in eligible.items()},
+        owner={pair: study.owner(offer) for pair, offer in eligible.items()},
+        commercial=frozenset(pair for pair, offer in eligible.items() if study.is_commercial(offer)),
     )

@@ -103,9 +103,9 @@ def objective_international_partners(m: pyo.ConcreteModel, data: ModelData, spec
 
 
 def objective_commercial_share(m: pyo.ConcreteModel, data: ModelData, spec: ObjectiveSpec) -> ObjectiveTerm:
-    """Spending on offers commercial companies build over all offer spending: a ratio (Dinkelbach's parametric form)."""
+    """Commercial spending (on the study's commercial_share_basis) over all offer spending: a ratio (Dinkelbach's parametric form)."""
     if m.component("commercial_spend_musd") is None:  # built only for this objective
-        commercial = [pair for pair in data.offers if data.builder_kind(pair) == "commercial"]
+        commercial = [pair for pair in data.offers if pair in data.commercial]
         m.commercial_spend_musd = pyo.Expression(expr=offer_sum(m, commercial, data.cost_musd.__getitem__))
     return ObjectiveTerm(spec.name, spec.sense, spec.display_unit, m.commercial_spend_musd, offer_spend_variable(m, data))
 

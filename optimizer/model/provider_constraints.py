@@ -25,7 +25,7 @@ def define_commercial_share_min_constraints(m: pyo.ConcreteModel, data: ModelDat
     share = data.limits.min_commercial_share
     if share is None:
         return
-    weight = {pair: ((1.0 if data.builder_kind(pair) == "commercial" else 0.0) - share) * cost for pair, cost in data.cost_musd.items()}
+    weight = {pair: ((1.0 if pair in data.commercial else 0.0) - share) * cost for pair, cost in data.cost_musd.items()}
     m.commercial_share_min = pyo.Constraint(expr=offer_sum(m, data.offers, weight.__getitem__) >= 0)
 
 

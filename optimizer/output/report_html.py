@@ -12,7 +12,9 @@ import pandas as pd
 #: What a report section builder returns: (headline, body sections, page data, page script).
 Built = tuple[str, list[str], dict[str, Any], str]
 
-KIND_CSS = {"nasa": "#1f4e9c", "international": "#2a9d5b", "commercial": "#d9822b", "": "#888888"}
+KIND_CSS = {"nasa": "#1f4e9c", "international": "#2a9d5b", "commercial": "#d9822b", "": "#888888",
+            # procurements in the colours of the provider kinds they default from
+            "agency_owned": "#1f4e9c", "partner_contribution": "#2a9d5b", "commercial_service": "#d9822b"}
 
 STYLE = """
 body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:0;color:#1b1f24;background:#fafafa}

@@ -104,11 +104,13 @@ def _spending_section(folder: ResultTables) -> str:
     budget = folder.tables.get("budget_by_year", pd.DataFrame())
     spend = folder.tables.get("spend_by_year")
     fig = go.Figure()
+    # stacked by who owns and operates (procurement); a folder written before procurement existed stacks by provider kind
+    by = "procurement" if spend is not None and "procurement" in spend.columns else "provider_kind"
     if spend is not None and not spend.empty:
-        by_kind = spend.groupby(["fiscal_year", "provider_kind"], as_index=False)["agency_spend_musd"].sum()
-        for kind, rows in by_kind.groupby("provider_kind", sort=True):
+        by_kind = spend.groupby(["fiscal_year", by], as_index=False)["agency_spend_musd"].sum()
+        for kind, rows in by_kind.groupby(by, sort=True):
             fig.add_bar(x=rows["fiscal_year"], y=rows["agency_spend_musd"], name=str(kind), marker_color=KIND_CSS.get(str(kind), "#888"))
-        table = by_kind.pivot_table(index="fiscal_year", columns="provider_kind", values="agency_spend_musd", fill_value=0.0).reset_index()
+        table = by_kind.pivot_table(index="fiscal_year", columns=by, values="agency_spend_musd", fill_value=0.0).reset_index()
     else:  # a folder written before spend_by_year.csv: totals only
         fig.add_bar(x=budget["fiscal_year"], y=budget["agency_spend_musd"], name="all offers")
         table = budget[["fiscal_year", "agency_spend_musd"]]
@@ -117,7 +119,10 @@ def _spending_section(folder: ResultTables) -> str:
                         line={"color": "#c0392b", "dash": "dash"})
         table = table.merge(budget[["fiscal_year", "annual_budget_musd", "headroom_musd"]], on="fiscal_year", how="left")
     fig.update_layout(barmode="stack", height=360, margin={"t": 30}, xaxis_title="fiscal year", yaxis_title="NASA spending (US$M)")
-    return section("NASA spending by fiscal year, by provider kind, against the annual caps", figure_html(fig, "spending-plot"),
+    basis = (folder.manifest.get("active_limits") or {}).get("commercial_share_basis", "builder")
+    words = "procurement (who owns and operates)" if by == "procurement" else "provider kind"
+    return section(f"NASA spending by fiscal year, by {words}, against the annual caps (commercial share basis: {basis})",
+                   figure_html(fig, "spending-plot"),
                    behind(table, "spending by fiscal year"))
 
 

@@ -113,6 +113,8 @@ def _summary_row(result: ResultFolder, label: str, points: np.ndarray, reference
         "scenarios": "+".join(manifest.get("study", {}).get("scenario_chain", [])) or "base",
         "points": len(points), "complete": bool(manifest.get("complete", manifest.get("status") == "optimal")),
         "hypervolume": hv,
+        # what made spending commercial in that run; folders written before procurement existed read the builder
+        "commercial_share_basis": (manifest.get("active_limits") or {}).get("commercial_share_basis", "builder"),
     }
 
 

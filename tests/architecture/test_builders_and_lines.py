@@ -63,12 +63,14 @@ def test_operations_count_in_cost_spending_and_budgets(tmp_path):
     assert run_study(study, "cost").report.objective == pytest.approx(4060)
 
 
-def test_the_commercial_share_counts_the_builder(make_study):
-    """NASA's PPE (900) built by SpaceX counts as commercial: (900 + 3,000) / 4,050."""
+def test_the_commercial_share_counts_the_builder_only_on_the_builder_basis(make_study):
+    """NASA's PPE (900) built by SpaceX: agency-owned hardware, so not commercial by procurement; commercial by builder."""
     plain = evaluate(make_study(), BASE)
     built = evaluate(make_study('offers[element=ppe,provider=nasa].builder="spacex"'), BASE)
+    by_builder = evaluate(make_study('offers[element=ppe,provider=nasa].builder="spacex"', 'limits.commercial_share_basis="builder"'), BASE)
     assert plain.objectives["commercial_share"] == pytest.approx(3000 / 4050)
-    assert built.objectives["commercial_share"] == pytest.approx(3900 / 4050)
+    assert built.objectives["commercial_share"] == pytest.approx(3000 / 4050)
+    assert by_builder.objectives["commercial_share"] == pytest.approx(3900 / 4050)
 
 
 def test_builder_rows(make_study):

@@ -306,8 +306,8 @@ def test_excluded_offer_is_a_violation_and_is_ignored_in_sums() -> None:
 def test_critical_path_owners_and_barred_rules_exclude_offers() -> None:
     ev = evaluate(base_study(critical_path_owners=["nasa", "commercial"]), REFERENCE)
     assert ev.violations[0] == (
-        "offer (halo, esa) is not eligible: critical-path element; international providers may not own the critical path "
-        "(critical_path_owners: nasa, commercial)"
+        "offer (halo, esa) is not eligible: critical-path element; its owner esa (international, partner_contribution) may not own "
+        "the critical path (critical_path_owners: nasa, commercial)"
     )
     assert not any(c.family == "critical_path_single_owner" for c in ev.limits)  # an eligibility rule, not a row
     barred = base_study(barred=[{"kind": "international", "category": "logistics", "reason": "test"}])
@@ -452,7 +452,7 @@ def test_commercial_share_min_in_linear_form() -> None:
     # commercial spending 1300 >= 0.6 * 2340 = 1404
     assert (check.family, check.sense, check.unit) == ("commercial_share_min", ">=", "US$M")
     assert (check.value, check.bound, check.slack) == pytest.approx((1300, 1404, -104))
-    assert ev.violations == ("commercial share 55.6% of NASA offer spending is below the minimum 60.0% (short by 104.0 US$M)",)
+    assert ev.violations == ("commercial share 55.6% of NASA offer spending (commercial services) is below the minimum 60.0% (short by 104.0 US$M)",)
     holds = row(evaluate(base_study(min_commercial_share=0.5), REFERENCE), "min_commercial_share")
     assert holds.slack == pytest.approx(130) and not holds.violated
 
@@ -559,7 +559,7 @@ def test_assignment_frame_columns() -> None:
     assert list(frame.columns) == [
         "element", "provider", "element_name", "category", "location", "critical_path", "provider_kind",
         "cost_musd", "partner_cost_musd", "programme_cost_musd", "slip_months", "element_slip_months", "crew_seats",
-        "builder", "builder_kind", "budget_line", "operations_musd",
+        "builder", "builder_kind", "budget_line", "operations_musd", "procurement", "owner", "commercial",
     ]  # fmt: skip
     assert list(frame["element"]) == sorted(REFERENCE.assignment)
     halo = frame.set_index("element").loc["halo"]

@@ -1,7 +1,7 @@
 """No study crashes the engine: on random tiny studies, brute force and the engine agree on feasibility and optimum.
 
 Studies are drawn with random `requires`, required and optional elements, elements left without any
-offer, excluded providers, barred rules and every kind of limit. The oracle is the independent
+offer, excluded providers, barred rules, procurements and builders, both commercial-share bases and every kind of limit. The oracle is the independent
 evaluator over every assignment; the engine runs through the functions `trade run` and `trade explain` call.
 """
 
@@ -23,10 +23,14 @@ from optimizer import run_study
 from optimizer.decisions.diagnose import binding_limits, diagnose_infeasible
 
 KINDS = ("nasa", "international", "commercial")
+#: procurements an offer of each provider kind may carry (None: the kind's default); a partner contribution only from partners
+PROCUREMENT_BY_KIND = {"nasa": (None, "agency_owned", "commercial_service"), "commercial": (None, "commercial_service", "agency_owned"),
+                       "international": (None, "partner_contribution")}
 OBJECTIVES = {
     "cost": ObjectiveSpec(name="cost", sense="min", column="cost_musd"),
     "partnership": ObjectiveSpec(name="partnership", sense="max", column="partner_value"),
     "slip": ObjectiveSpec(name="slip", sense="min", builtin="milestone_slip_months"),
+    "commercial": ObjectiveSpec(name="commercial", sense="max", builtin="commercial_share"),
 }
 
 
@@ -52,7 +56,11 @@ def tiny_studies(draw: st.DrawFn) -> Study:
     offers = {}
     for eid in ids:
         for pid in sorted(draw(st.sets(st.sampled_from(list(providers)), max_size=3))):
-            offers[(eid, pid)] = Offer(element=eid, provider=pid, cost_musd=float(draw(st.integers(0, 40)) * 10),
+            kind = providers[pid].kind
+            procurement = draw(st.sampled_from(PROCUREMENT_BY_KIND[kind]))
+            builder = draw(st.sampled_from((None, *providers)))
+            offers[(eid, pid)] = Offer(element=eid, provider=pid, procurement=procurement, builder=builder,
+                                       cost_musd=float(draw(st.integers(0, 40)) * 10),
                                        slip_months=float(draw(st.integers(0, 24))), first_year=2025, last_year=2025 + draw(st.integers(0, 2)),
                                        metrics={"partner_value": float(draw(st.integers(0, 5))), "partner_cost_musd": 0.0})
     costs = sorted(offer.cost_musd for offer in offers.values())
@@ -65,7 +73,8 @@ def tiny_studies(draw: st.DrawFn) -> Study:
         excluded_providers=tuple(draw(st.sets(st.sampled_from(list(providers)[1:]), max_size=1))),
         barred=tuple(draw(st.sampled_from(((), (BarRule(kind="commercial", location="gateway"),), (BarRule(provider="p1", category="lander"),))))),
         max_milestone_slip_months=draw(st.sampled_from(({}, {"first_landing": 12.0}, {"critical_path": 20.0}))),
-        min_commercial_share=draw(st.sampled_from((None, 0.2))),
+        min_commercial_share=draw(st.sampled_from((None, 0.2, 0.6))),
+        commercial_share_basis=draw(st.sampled_from(("procurement", "builder"))),
         max_partner_share=draw(st.sampled_from((None, 0.5))),
         min_providers_per_category=draw(st.sampled_from(({}, {"logistics": 2}))),
         metric_min=draw(st.sampled_from(({}, {"partner_value": 3.0}))),
