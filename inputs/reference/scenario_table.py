@@ -54,13 +54,13 @@ def table(rows: list[dict[str, object]]) -> str:
     return "\n".join(lines)
 
 
-def with_table(readme: str, text: str) -> str:
-    """The README with `text` between the markers; ValueError if the markers are missing."""
-    head, start, rest = readme.partition(START)
-    _, end, tail = rest.partition(END)
+def with_table(readme: str, text: str, start_marker: str = START, end_marker: str = END) -> str:
+    """The README with `text` between the markers (the scenario table's unless given); ValueError if they are missing."""
+    head, start, rest = readme.partition(start_marker)
+    _, end, tail = rest.partition(end_marker)
     if not start or not end:
-        raise ValueError(f"{README.name} lacks the markers {START} ... {END}")
-    return f"{head}{START}\n{text}\n{END}{tail}"
+        raise ValueError(f"{README.name} lacks the markers {start_marker} ... {end_marker}")
+    return f"{head}{start_marker}\n{text}\n{end_marker}{tail}"
 
 
 def main(argv: list[str] | None = None) -> int:

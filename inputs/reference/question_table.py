@@ -1,0 +1,135 @@
+"""Regenerate the planner-question table of README.md from the engine: `python inputs/reference/question_table.py [--check]`.
+
+Each planner question names the command that answers it and the answer on today's data, worked out with the
+same public functions the command calls. The table sits between the README's `question-table` markers;
+`--check` writes nothing and exits 1 when it differs from the engine's answers (tests/test_reference.py runs it).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import os
+import sys
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+README = HERE / "README.md"
+START, END = "<!-- question-table:start (question_table.py writes this table) -->", "<!-- question-table:end -->"
+STUDY = "inputs/reference"
+
+
+def _scenario_table():
+    spec = importlib.util.spec_from_file_location("scenario_table", HERE / "scenario_table.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+class Answers:
+    """The reference study and its runs, each solved once."""
+
+    def __init__(self, folder: Path = HERE):
+        from architecture import load_study
+
+        self.study = load_study(folder)
+        self._runs: dict[tuple[str, str, tuple[str, ...]], object] = {}
+
+    def run(self, scenario: str = "", objective: str = "cost", overrides: tuple[str, ...] = ()):
+        from architecture import apply_overrides, apply_scenarios
+        from optimizer import run_study
+
+        key = (scenario, objective, overrides)
+        if key not in self._runs:
+            variant = apply_scenarios(self.study, scenario) if scenario else self.study
+            self._runs[key] = run_study(apply_overrides(variant, overrides) if overrides else variant, objective)
+        return self._runs[key]
+
+    def cost(self, scenario: str = "", overrides: tuple[str, ...] = ()) -> float | None:
+        result = self.run(scenario, overrides=overrides)
+        return result.report.objective if result.report.status == "optimal" else None
+
+    def change(self, scenario: str) -> str:
+        base, other = self.cost(), self.cost(scenario)
+        if other is None:
+            return f"infeasible ({self.run(scenario).report.status})"
+        moved = sorted(e for e, p in self.run(scenario).architecture.assignment.items() if self.run().architecture.assignment.get(e) != p)
+        return f"cost {other:,.1f} US$M ({other - base:+,.1f}, {(other - base) / base:+.1%}); elements that change provider: {', '.join(moved) or 'none'}"
+
+
+def _owners(a: Answers) -> str:
+    frame = a.run().evaluation.assignment_frame()
+    critical = frame[frame["critical_path"]]
+    parts = [f"{row.element} ({row.procurement}, built by {row.builder})" for row in critical.itertuples()]
+    return f"{', '.join(sorted(set(critical['owner'])))} owns every critical-path element: " + "; ".join(parts)
+
+
+def _partner(a: Answers) -> str:
+    return f"ESA withdraws: {a.change('esa_withdraws')}. Every partner slips two years: {a.change('partner_slip_24m')}"
+
+
+def _balance(a: Answers) -> str:
+    share = a.run().evaluation.objectives["commercial_share"]
+    most = a.run(objective="commercial_share").report.objective
+    floor = a.study.limits.min_commercial_share
+    full = a.run(overrides=("limits.min_commercial_share=1.0",)).report.status
+    return (f"the cost optimum spends {share:.1%} on commercial services (floor {floor:.0%}); a floor above {share:.1%} changes the "
+            f"answer, {most:.1%} is the most any architecture reaches (`--objective commercial_share`), a floor of 100% is {full}")
+
+
+def _budget_cut(a: Answers) -> str:
+    return f"every budget cut by 20%: {a.change('budget_cut_20pct')}"
+
+
+def _open_critical_path(a: Answers) -> str:
+    return f"commercial owners allowed on the critical path: {a.change('critical_path_open')}"
+
+
+def _china(a: Answers) -> str:
+    chosen = sorted(e for e, p in a.run("china_on_surface").architecture.assignment.items() if p == "cnsa")
+    return f"China invited to the surface: {a.change('china_on_surface')}; elements China delivers: {', '.join(chosen) or 'none'}"
+
+
+#: (planner question, the command that answers it, how the answer is read off the engine)
+QUESTIONS: tuple[tuple[str, str, Callable[[Answers], str]], ...] = (
+    ("Who owns the critical path?", f"trade run {STUDY}", _owners),
+    ("What if a partner withdraws, or slips two years?", f"trade run {STUDY} --scenario esa_withdraws (or partner_slip_24m)", _partner),
+    ("Commercial versus partner balance: where does the commercial floor bite?",
+     f"trade run {STUDY} --set limits.min_commercial_share=1.0; trade explain {STUDY} --set limits.min_commercial_share=1.0", _balance),
+    ("What does a budget cut do?", f"trade run {STUDY} --scenario budget_cut_20pct", _budget_cut),
+    ("What does an open critical path cost (or save)?", f"trade run {STUDY} --scenario critical_path_open", _open_critical_path),
+    ("China on the surface?", f"trade run {STUDY} --scenario china_on_surface", _china),
+)
+
+
+def table(answers: Answers | None = None) -> str:
+    answers = answers or Answers()
+    lines = ["| question | command | answer on today's data |", "| --- | --- | --- |"]
+    lines += [f"| {question} | `{command}` | {read(answers)} |" for question, command, read in QUESTIONS]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--check", action="store_true", help="exit 1 if README.md's table differs from the engine's; write nothing")
+    args = parser.parse_args(argv)
+    current = README.read_text(encoding="utf-8")
+    updated = _scenario_table().with_table(current, table(), START, END)
+    if args.check:
+        if updated != current:
+            print(f"{README}: the question table is out of date; run python {Path(__file__).name} to regenerate it", file=sys.stderr)
+            return 1
+        return 0
+    if updated != current:
+        with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=HERE, delete=False, suffix=".tmp") as handle:
+            handle.write(updated)
+        os.replace(handle.name, README)
+        print(f"wrote the question table of {README}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(HERE.parents[1]))  # run from a clone: the engine's packages sit two folders up
+    sys.exit(main())
