@@ -109,7 +109,7 @@ def evaluate(study: str, scenario: str, overrides: tuple[str, ...], assignments:
     arch = Architecture.read_csv(csv_path) if csv_path else Architecture.parse(assignments)
     header(loaded)
     ev = score(loaded, arch)
-    click.echo("objectives:")
+    click.echo(f"objectives (commercial share basis: {loaded.limits.commercial_share_basis}):")
     for name, value in ev.objectives.items():
         click.echo(f"  {name:<32} {fmt(value, loaded.objective(name).display_unit)}")
     click.echo("limits:")

@@ -67,10 +67,13 @@ def manifest(kind: str, *, command: str | None = None, solver: dict[str, Any] | 
         out["solver"] = solver
     out["command"] = command or command_line()
     out["created_utc"] = utc_now()
-    if study is not None:
+    if study is not None or data is not None:
+        study = study if study is not None else data.study
         out["study"] = study_provenance(study)
+        # what made spending commercial in this folder's figures (docs/inputs.md#procurement)
+        out["commercial_share_basis"] = study.limits.commercial_share_basis
     if data is not None:
-        out["active_limits"] = active_limits(study if study is not None else data.study)
+        out["active_limits"] = active_limits(study)
         out["active_families"] = list(active_families)
         out["excluded_offers"] = [{"element": e, "provider": p, "reason": r} for (e, p), r in sorted(data.excluded.items())]
     out.update(fields)

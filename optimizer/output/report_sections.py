@@ -119,7 +119,7 @@ def _spending_section(folder: ResultTables) -> str:
                         line={"color": "#c0392b", "dash": "dash"})
         table = table.merge(budget[["fiscal_year", "annual_budget_musd", "headroom_musd"]], on="fiscal_year", how="left")
     fig.update_layout(barmode="stack", height=360, margin={"t": 30}, xaxis_title="fiscal year", yaxis_title="NASA spending (US$M)")
-    basis = (folder.manifest.get("active_limits") or {}).get("commercial_share_basis", "builder")
+    basis = folder.manifest.get("commercial_share_basis", "builder")
     words = "procurement (who owns and operates)" if by == "procurement" else "provider kind"
     return section(f"NASA spending by fiscal year, by {words}, against the annual caps (commercial share basis: {basis})",
                    figure_html(fig, "spending-plot"),

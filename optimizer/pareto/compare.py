@@ -114,7 +114,7 @@ def _summary_row(result: ResultFolder, label: str, points: np.ndarray, reference
         "points": len(points), "complete": bool(manifest.get("complete", manifest.get("status") == "optimal")),
         "hypervolume": hv,
         # what made spending commercial in that run; folders written before procurement existed read the builder
-        "commercial_share_basis": (manifest.get("active_limits") or {}).get("commercial_share_basis", "builder"),
+        "commercial_share_basis": manifest.get("commercial_share_basis", "builder"),
     }
 
 
