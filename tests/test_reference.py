@@ -138,3 +138,19 @@ def test_the_commercial_floor_means_something_again():
     share = answers.run().evaluation.objectives["commercial_share"]
     most = answers.run(objective="commercial_share").report.objective
     assert 0.45 <= share < most < 1.0
+
+
+def test_a_budget_envelope_changes_the_optimum_not_only_to_infeasible():
+    """The FY2026 request's envelope at a quarter of the exploration remainder costs more, with a yearly cap binding."""
+    answers = _question_table_script().Answers()
+    full, tight = answers.at_share("envelope_fy2026_request", 1.0), answers.at_share("envelope_fy2026_request", 0.25)
+    assert full.report.status == tight.report.status == "optimal"
+    assert tight.report.objective > full.report.objective + 1.0
+    # the reason is the money: the cheaper architecture breaks a yearly cap of the tight envelope (the evaluator says so)
+    from architecture import evaluate
+
+    over = evaluate(tight.evaluation.study, full.architecture)
+    assert any(check.family == "budget_annual" and check.violated for check in over.limits), over.violations
+    assert answers.at_share("envelope_fy2026_request", 0.15).report.status == "infeasible"
+    for name in ("envelope_fy2025_plan", "envelope_fy2026_request", "envelope_fy2026_enacted", "envelope_flat"):
+        assert name in answers.study.scenarios

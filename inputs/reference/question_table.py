@@ -47,6 +47,17 @@ class Answers:
             self._runs[key] = run_study(apply_overrides(variant, overrides) if overrides else variant, objective)
         return self._runs[key]
 
+    def at_share(self, scenarios: str, share: float):
+        """A budget-envelope scenario with its yearly envelope scaled to `share` (what examples/reference_envelope_sweep.toml sweeps)."""
+        from architecture import SweepPoint, apply_point
+        from optimizer import run_study
+
+        key = (scenarios, "cost", (f"share={share}",))
+        if key not in self._runs:
+            point = SweepPoint(scenario=tuple(scenarios.split(",")), scale=(("limits.annual_budget_musd", share),))
+            self._runs[key] = run_study(apply_point(self.study, point), "cost")
+        return self._runs[key]
+
     def cost(self, scenario: str = "", overrides: tuple[str, ...] = ()) -> float | None:
         result = self.run(scenario, overrides=overrides)
         return result.report.objective if result.report.status == "optimal" else None
@@ -79,8 +90,17 @@ def _balance(a: Answers) -> str:
             f"answer, {most:.1%} is the most any architecture reaches (`--objective commercial_share`), a floor of 100% is {full}")
 
 
+ENVELOPE_SHARES = (1.0, 0.25, 0.20, 0.15)
+
+
 def _budget_cut(a: Answers) -> str:
-    return f"every budget cut by 20%: {a.change('budget_cut_20pct')}"
+    def cost(result) -> str:
+        return f"{result.report.objective:,.1f}" if result.report.status == "optimal" else result.report.status
+
+    curve = ", ".join(f"{share:.2f}: {cost(a.at_share('envelope_fy2026_request', share))}" for share in ENVELOPE_SHARES)
+    plan = ", ".join(f"{share:.2f}: {cost(a.at_share('envelope_fy2025_plan', share))}" for share in (1.0, 0.55, 0.45))
+    return (f"every budget cut by 20%: {a.change('budget_cut_20pct')}. The FY2026 request's envelope (Gateway ended) by share of the "
+            f"exploration remainder: {curve} US$M; the FY2025 plan's: {plan} (its FY2025-28 spending has no alternative timing)")
 
 
 def _open_critical_path(a: Answers) -> str:
@@ -98,7 +118,8 @@ QUESTIONS: tuple[tuple[str, str, Callable[[Answers], str]], ...] = (
     ("What if a partner withdraws, or slips two years?", f"trade run {STUDY} --scenario esa_withdraws (or partner_slip_24m)", _partner),
     ("Commercial versus partner balance: where does the commercial floor bite?",
      f"trade run {STUDY} --set limits.min_commercial_share=1.0; trade explain {STUDY} --set limits.min_commercial_share=1.0", _balance),
-    ("What does a budget cut do?", f"trade run {STUDY} --scenario budget_cut_20pct", _budget_cut),
+    ("What does a budget cut do?",
+     f"trade run {STUDY} --scenario budget_cut_20pct; trade sweep {STUDY} --grid examples/reference_envelope_sweep.toml", _budget_cut),
     ("What does an open critical path cost (or save)?", f"trade run {STUDY} --scenario critical_path_open", _open_critical_path),
     ("China on the surface?", f"trade run {STUDY} --scenario china_on_surface", _china),
 )
