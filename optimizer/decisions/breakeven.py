@@ -5,7 +5,7 @@ Without the offer (e, p) the best value is V_out. With it forced in, its price b
 price at the rate two builds of the study one US$M apart show (its cost in the objective and in
 the total budget, its spending profile scaled in proportion in each fiscal year, its weight in
 share limits). One MILP then maximises the price subject to the objective being no worse than
-V_out: the break-even, exact (up to solver tolerances, reported rounded down to 0.01 US$M) and
+V_out: the break-even, exact within 0.01 US$M (HiGHS's gap on the price is half of it; reported rounded down) and
 global, even where a share limit makes a higher price loosen a row. A chosen offer leaves every
 optimum above it; an offer not chosen joins one at or below it.
 """
@@ -33,8 +33,12 @@ from optimizer.solve.solver import MANY_SMALL_SOLVES_OPTIONS, SolveOptions
 from optimizer.solve.study_model import StudyModel
 
 RESOLUTION_MUSD = 0.01
-#: Stated to HiGHS for the break-even MILPs, so the price is exact well within RESOLUTION_MUSD.
+#: Stated to HiGHS for the optima with an offer ruled out (the objective's unit), so the targets are exact.
 ABS_GAP_MUSD = 1e-4
+#: Stated to HiGHS for the highest-price MILPs (US$M): half of RESOLUTION_MUSD, so a price is at most one step below the
+#: exact one once rounded down, and never above it. At 1e-4, one probe of the reference study with the sustaining campaign
+#: (ESA's surface habitat, objective partnership) ran for minutes proving a bound it had found in under a second.
+PRICE_ABS_GAP_MUSD = RESOLUTION_MUSD / 2
 PROBE = "__highest_price__"
 BREAKEVEN_COLUMNS = ["element", "provider", "cost_musd", "chosen", "breakeven_cost_musd", "margin_musd", "note"]
 Pair = tuple[str, str]
@@ -153,8 +157,8 @@ class PriceModel:
         self.solver, self.solves = self.model.solver, 0
         self._probed: Pair | None = None
 
-    def solve(self):
-        report = self.solver.solve(self.m, abs_gap=ABS_GAP_MUSD)
+    def solve(self, abs_gap: float = ABS_GAP_MUSD):
+        report = self.solver.solve(self.m, abs_gap=abs_gap)
         self.solves += report.iterations
         return report
 
@@ -206,7 +210,7 @@ class PriceModel:
         set_objective(m, PROBE)
         self._hold(pair, 1)
         try:
-            report = self.solve()
+            report = self.solve(PRICE_ABS_GAP_MUSD)
             found = (cost + m.price_change_musd.value, extract_architecture(m, self.model.data)) if report.has_solution else (None, None)
         finally:
             self._hold(pair, None)
