@@ -4,6 +4,7 @@ Never imports pyomo or optimizer: a planner can load, check and score without a 
 """
 
 from architecture.architecture import Architecture
+from architecture.change_table import changed_values, value_text
 from architecture.checks import CHECKS, check_study
 from architecture.eligibility import blocked_requirements, decision_conflicts, eligible_offers, exclusion_reason
 from architecture.errors import EngineError, Issue, StudyError
@@ -36,6 +37,7 @@ __all__ = [
     "apply_scenarios",
     "blocked_requirements",
     "check_design",
+    "changed_values",
     "check_study",
     "confidence_checks",
     "decision_conflicts",
@@ -48,5 +50,6 @@ __all__ = [
     "load_sweep_design",
     "parse_override",
     "read_study",
+    "value_text",
     "schedule_confidence",
 ]

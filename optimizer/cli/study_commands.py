@@ -36,15 +36,19 @@ def check(study: str, scenario: str, overrides: tuple[str, ...]) -> None:
 @study_argument
 def scenarios(study: str, scenario: str, overrides: tuple[str, ...]) -> None:
     """List the named scenarios of a study and what each changes."""
-    from architecture import apply_scenarios, load_study
+    from architecture import apply_scenarios, changed_values, load_study, value_text
 
     loaded = load_study(study)
     if not loaded.scenarios:
         click.echo("the study defines no scenario")
     for name, spec in loaded.scenarios.items():
         click.echo(f"{name}: {spec.description}")
-        for change in apply_scenarios(loaded, name).changes:
-            click.echo(f"    {change.key}: {change.old!r} -> {change.new!r}")
+        rows = changed_values(apply_scenarios(loaded, name))
+        width = max((len(path) for path, _, _ in rows), default=0)
+        for path, before, after in rows:  # before: the base study's value
+            click.echo(f"    {path:<{width}}  {value_text(before)} -> {value_text(after)}")
+        if not rows:
+            click.echo("    (no value differs from the base study)")
 
 
 @cli.command()

@@ -75,3 +75,25 @@ def test_cli_set_error_is_one_line_with_exit_2(tmp_path):
     assert result.exit_code == 2
     assert result.output.strip().count("\n") == 0 and "limits.total_budget" in result.output
     assert not (tmp_path / "run").exists()
+
+
+def test_changed_values_read_one_row_per_value_against_the_base_study(tiny_study):
+    """`trade scenarios` rows: a value changed twice shows the base study's value before; a nested table only its changed entries."""
+    from architecture import apply_overrides, changed_values, value_text
+
+    key = "offers[element=ppe,provider=nasa].cost_musd"
+    base_cost = tiny_study.offers[("ppe", "nasa")].cost_musd
+    twice = apply_overrides(apply_overrides(tiny_study, [f"{key}=100"]), [f"{key}=200"])
+    assert changed_values(twice) == [(key, base_cost, 200)]
+    nested = apply_overrides(tiny_study, ["limits.annual_budget_musd.2026=123.4"])
+    rows = changed_values(nested)
+    assert [path for path, _, _ in rows] == ["limits.annual_budget_musd.2026"] and rows[0][2] == 123.4
+    back = apply_overrides(twice, [f"{key}={base_cost}"])
+    assert changed_values(back) == []  # set back to the base value: nothing differs
+
+
+def test_value_text_has_no_float_noise():
+    from architecture import value_text
+
+    assert value_text(20988.320000000003) == "20,988.32"
+    assert value_text(None) == "none" and value_text(True) == "true" and value_text([1.5, "a"]) == "[1.5, a]"
