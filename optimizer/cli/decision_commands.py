@@ -121,16 +121,18 @@ def stress(study: str, scenario: str, overrides: tuple[str, ...], objective: str
            workers: int | None, scheduler: str | None, time_limit_s: float | None, mip_rel_gap: float, threads: int | None) -> None:
     """The N-1 test: drop each partner and each company in turn (or each builder, --by builder), re-solve, report recovery cost and moves."""
     from optimizer import run_stress, write_stress
+    from optimizer.decisions import DROPS
 
-    loaded, spec, target = prepare_run(study, scenario, overrides, objective, out, overwrite, "stress")
+    # the two kinds of drop get folders named apart (stress-..., stress-builder-...)
+    loaded, spec, target = prepare_run(study, scenario, overrides, objective, out, overwrite, "stress" if by == "provider" else f"stress-{by}")
     options = options_from(time_limit_s, mip_rel_gap, threads)
     result = run_stress(loaded, spec.name, tuple(k.strip() for k in kinds.split(",") if k.strip()), options, workers, scheduler, by=by)
     written = write_stress(target, result, options, overwrite=overwrite)  # before printing, as in compare
     base = result.baseline
     click.echo(f"baseline: {base['status']}, {spec.name} = {fmt(base['objective_value'], spec.display_unit)} ({spec.sense})")
     if result.baseline_solved:
-        dropped = "providers" if by == "provider" else "builders (with every offer each builds)"
-        click.echo(f"N-1: {len(result.table)} {dropped} dropped in turn; recovery cost = how much worse {spec.name} gets")
+        dropped = "providers" if by == "provider" else "builders"
+        click.echo(f"N-1: {len(result.table)} {dropped}, {DROPS[by]}; recovery cost = how much worse {spec.name} gets")
         for row in result.table.to_dict("records"):
             if row["status"] in ("optimal", "feasible"):
                 cost = row["recovery_cost"]

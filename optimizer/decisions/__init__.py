@@ -8,10 +8,13 @@ from optimizer.decisions.alternatives import alternatives, check_flags
 from optimizer.decisions.breakeven import breakeven, priced
 from optimizer.decisions.diagnose import diagnose_infeasible
 from optimizer.decisions.sensitivity import RANKED_BY, plan, run_sensitivity
-from optimizer.decisions.stress import StressResult, run_stress, write_stress
+from optimizer.decisions.stress import DROPS, NO_RECOVERY, RECOVERED, StressResult, run_stress, write_stress
 
 __all__ = [
+    "DROPS",
+    "NO_RECOVERY",
     "RANKED_BY",
+    "RECOVERED",
     "StressResult",
     "alternatives",
     "breakeven",

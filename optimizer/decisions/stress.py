@@ -26,7 +26,13 @@ from optimizer.sweep.runner import SOLVED, run_point, run_sweep, sweep_context, 
 DEFAULT_KINDS = ("international", "commercial")
 STRESS_BY = ("provider", "builder")
 STRESS_COLUMNS = ("provider", "kind", "held", "status", "objective_value", "objective_change", "recovery_cost",
-                  "agency_cost_change_musd", "moved", "dropped", "added", "message")
+                  "agency_cost_change_musd", "moved", "dropped", "added", "message", "recovery")
+#: stress.csv `recovery`: whether the programme recovers from the drop (a solution exists), in words no chart can hide
+RECOVERED, NO_RECOVERY = "recovered", "NO RECOVERY"
+#: what each kind of drop removes, in the planner's words (terminal, manifest, report)
+DROPS = {"provider": "each provider dropped in turn: its own offers go, and every offer it builds for another provider",
+         "builder": "each company grounded in turn: every offer it builds goes, whoever procures it; its offers that another company "
+                    "builds stay"}
 
 
 @dataclass(frozen=True)
@@ -138,6 +144,7 @@ def run_stress(study: Study, objective: str | None = None, kinds: Sequence[str] 
             "dropped": ";".join(dropped),
             "added": ";".join(added),
             "message": record.message if not record.solved else "",
+            "recovery": RECOVERED if record.solved else NO_RECOVERY,
         })
     table = pd.DataFrame(rows, columns=list(STRESS_COLUMNS))
     baseline = {"status": base.status, "objective_value": base_value, "agency_cost_musd": base_agency, "assignment": base_assign,
@@ -155,6 +162,7 @@ def stress_manifest(result: StressResult, options: SolveOptions | None = None, c
         objective={"name": spec.name, "sense": spec.sense, "unit": spec.display_unit},
         kinds=list(result.kinds),
         by=result.by,
+        drops=DROPS[result.by],
         baseline=result.baseline,
         providers=len(result.table),  # rows: providers dropped, or builders with by = "builder"
         no_recovery=sorted(result.table.loc[~result.table["status"].isin(SOLVED), "provider"]),

@@ -111,14 +111,23 @@ def _stress(folder: ResultTables) -> Built:
     objective = m.get("objective") or {}
     base = m.get("baseline") or {}
     head = f"baseline {base.get('status')}: {objective.get('name')} = {number_text(base.get('objective_value'))} {objective.get('unit', '')}"
-    recovered = table[table["status"].isin(["optimal", "feasible"])]
-    lost = table[~table["status"].isin(["optimal", "feasible"])]
+    solved = table["recovery"].eq("recovered") if "recovery" in table.columns else table["status"].isin(["optimal", "feasible"])
+    recovered, lost = table[solved], table[~solved]
     fig = go.Figure(go.Bar(x=recovered["provider"], y=recovered["recovery_cost"], marker_color=recovered["kind"].map(KIND_CSS),
                            customdata=recovered["moved"].fillna(""), hovertemplate="%{x}: %{y:,.6~g}<br>%{customdata}<extra></extra>"))
-    if not lost.empty:
-        fig.add_bar(x=lost["provider"], y=[0] * len(lost), name="no recovery", text=["NO RECOVERY"] * len(lost), marker_color="#c0392b")
+    if not lost.empty:  # no recovery is the worst outcome: a full-height red bar, never an empty one that reads as a free drop
+        top = max([float(v) for v in recovered["recovery_cost"].dropna()] + [1.0]) * 1.15
+        fig.add_bar(x=lost["provider"], y=[top] * len(lost), name="NO RECOVERY", text=["NO RECOVERY"] * len(lost), textposition="inside",
+                    marker={"color": "#c0392b", "pattern": {"shape": "/"}}, customdata=lost["message"].fillna(""),
+                    hovertemplate="%{x}: NO RECOVERY (the programme has no solution without it)<br>%{customdata}<extra></extra>")
     fig.update_layout(height=380, margin={"t": 30}, yaxis_title=f"recovery cost ({objective.get('unit', '')}, + = worse)", showlegend=False)
-    body = [section(f"Recovery cost by provider dropped ({objective.get('name')})", figure_html(fig, "stress-plot"), behind(table, "stress.csv")),
+    by = m.get("by", "provider")
+    what = "provider dropped" if by == "provider" else "builder grounded (every offer it builds)"
+    drops = m.get("drops", "")
+    lost_text = (f"<p><strong>NO RECOVERY without: {html.escape(', '.join(lost['provider']))}</strong>: the programme has no solution "
+                 "once it goes (red bars; stress.csv column recovery).</p>") if not lost.empty else ""
+    body = [section(f"Recovery cost by {what} ({objective.get('name')})", f"<p>{html.escape(drops)}</p>" if drops else "", lost_text,
+                    figure_html(fig, "stress-plot"), behind(table, "stress.csv")),
             section("Moves", table_html(folder.tables.get("moves", pd.DataFrame()), "element moves per provider dropped"))]
     return head, body, {}, ""
 

@@ -79,7 +79,7 @@ def test_cli_set_error_is_one_line_with_exit_2(tmp_path):
 
 def test_changed_values_read_one_row_per_value_against_the_base_study(tiny_study):
     """`trade scenarios` rows: a value changed twice shows the base study's value before; a nested table only its changed entries."""
-    from architecture import apply_overrides, changed_values, value_text
+    from architecture import apply_overrides, changed_values
 
     key = "offers[element=ppe,provider=nasa].cost_musd"
     base_cost = tiny_study.offers[("ppe", "nasa")].cost_musd

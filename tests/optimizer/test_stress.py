@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 
 import pandas as pd
 import pytest
@@ -36,6 +37,7 @@ def test_a_loss_without_recovery_is_reported_as_such(tiny_study):
     row = table.set_index("provider").loc["spacex"]
     assert row["status"] == "infeasible" and "required element 'lander' has no eligible offer" in row["message"]
     assert pd.isna(row["recovery_cost"])
+    assert row["recovery"] == "NO RECOVERY"
 
 
 def test_among_tied_optima_the_closest_to_the_baseline_is_reported(tiny_study):
@@ -69,3 +71,33 @@ def test_cli_stress_prints_every_provider_and_writes_a_folder(tmp_path):
     assert manifest["kind"] == "stress" and manifest["providers"] == 3 and manifest["no_recovery"] == []
     infeasible = CliRunner().invoke(cli, ["stress", str(TINY), "--set", "limits.total_budget_musd=100", "--out", str(tmp_path / "x"), "--workers", "1"])
     assert infeasible.exit_code == 3 and "baseline has no solution" in infeasible.output
+
+
+def test_the_two_kinds_of_drop_say_what_they_drop_and_get_folders_named_apart(tmp_path, monkeypatch):
+    """`stress` and `stress --by builder` print what each removes, record it in the manifest, and never share a folder name."""
+    monkeypatch.chdir(tmp_path)
+    shutil.copytree(TINY, tmp_path / "tiny")
+    by_provider = CliRunner().invoke(cli, ["stress", "tiny", "--workers", "1"])
+    by_builder = CliRunner().invoke(cli, ["stress", "tiny", "--by", "builder", "--workers", "1"])
+    assert by_provider.exit_code == 0 and by_builder.exit_code == 0, by_provider.output + by_builder.output
+    assert "its own offers go, and every offer it builds for another provider" in by_provider.output
+    assert "every offer it builds goes, whoever procures it" in by_builder.output
+    folders = sorted(p.name for p in (tmp_path / "results" / "tiny").iterdir())
+    assert len(folders) == 2 and folders[0].startswith("stress-base-") and folders[1].startswith("stress-builder-base-"), folders
+    manifests = [json.loads((tmp_path / "results" / "tiny" / f / "manifest.json").read_text()) for f in folders]
+    assert [m["by"] for m in manifests] == ["provider", "builder"] and all(m["drops"] for m in manifests)
+
+
+def test_the_report_marks_no_recovery_loudly_and_names_the_kind_of_drop(tmp_path):
+    """A drop without recovery is a full-height red bar and a sentence, never an empty bar; the title says builder when it is."""
+    study_dir = tmp_path / "tiny"
+    shutil.copytree(TINY, study_dir)
+    out = tmp_path / "stress"
+    bar = 'limits.barred=[{provider="nasa", element="lander"}]'
+    result = CliRunner().invoke(cli, ["stress", str(study_dir), "--by", "builder", "--set", bar, "--out", str(out), "--workers", "1"])
+    assert result.exit_code == 0, result.output
+    assert "NO RECOVERY" in result.output
+    page = CliRunner().invoke(cli, ["report", str(out)])
+    assert page.exit_code == 0, page.output
+    text = (out / "report.html").read_text()
+    assert "Recovery cost by builder grounded" in text and "NO RECOVERY without: spacex" in text
