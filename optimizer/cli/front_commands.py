@@ -72,23 +72,35 @@ def compare(runs: tuple[str, ...], out: str | None, overwrite: bool) -> None:
     target = Path(out) if out else Path("results") / f"compare-{datetime.now(UTC).strftime('%Y%m%dT%H%M%SZ')}"
     refuse_existing(target, overwrite)
     written = write_comparison(target, comparison, results, overwrite=overwrite)  # before printing: a closed pipe cannot lose it
+    # the terminal names results by short labels (A, B, ...) with a legend; the files keep the folder names
+    labels = {str(label): chr(ord("A") + i) if i < 26 else f"R{i + 1}" for i, label in enumerate(comparison.summary["result"])}
+
+    def shown(frame: pd.DataFrame) -> str:
+        frame = frame.replace({col: labels for col in ("result", "a", "b", "baseline", "other") if col in frame.columns})
+        return frame.to_string(index=False, na_rep="-")
+
     with pd.option_context("display.width", 200, "display.max_columns", 30):
         ref = ", ".join(f"{k}={fmt(v)}" for k, v in comparison.reference.items())
-        click.echo(f"objectives: {', '.join(f'{n} [{u}, {s}]' for n, s, u in comparison.objectives)}; hypervolume reference point ({ref})")
-        click.echo(comparison.summary.to_string(index=False))
+        click.echo(f"objectives: {', '.join(f'{n} [{u}, {s}]' for n, s, u in comparison.objectives)}")
+        for result, label in labels.items():
+            click.echo(f"  {label} = {next(str(r.path) for r in results if r.label == result or str(r.path) == result)}")
+        click.echo(f"hypervolume: against one reference point for all results ({ref}); own_hypervolume: each folder's own figure "
+                   "against its own reference point (own_reference_point), as `trade pareto` printed it")
+        click.echo(shown(comparison.summary))
         click.echo("\ndominance (coverage_a_over_b: share of b's points weakly dominated by a's):")
-        click.echo(comparison.dominance.to_string(index=False))
+        click.echo(shown(comparison.dominance))
         moved = comparison.moved[comparison.moved["status"] != "unchanged"]
         counts = moved["status"].value_counts()
-        click.echo(f"\npoints of {results[0].label} that moved or are gone: {int(counts.get('moved', 0))} moved, {int(counts.get('gone', 0))} gone")
+        click.echo(f"\npoints of {labels.get(str(comparison.summary['result'].iloc[0]), results[0].label)} that moved or are gone: "
+                   f"{int(counts.get('moved', 0))} moved, {int(counts.get('gone', 0))} gone")
         if not moved.empty:
-            click.echo(moved.to_string(index=False))
+            click.echo(shown(moved))
         if not comparison.changes.empty:
             click.echo("\nelements that changed provider in matched points:")
-            click.echo(comparison.changes.to_string(index=False))
+            click.echo(shown(comparison.changes))
         if not comparison.limit_changes.empty:
             click.echo("\nlimits that became binding or slack in matched points:")
-            click.echo(comparison.limit_changes.to_string(index=False))
+            click.echo(shown(comparison.limit_changes))
     click.echo(f"wrote {written}")
 
 

@@ -113,6 +113,10 @@ def _summary_row(result: ResultFolder, label: str, points: np.ndarray, reference
         "scenarios": "+".join(manifest.get("study", {}).get("scenario_chain", [])) or "base",
         "points": len(points), "complete": bool(manifest.get("complete", manifest.get("status") == "optimal")),
         "hypervolume": hv,
+        # the folder's own figure, against its own reference point (what `trade pareto` printed), beside the common one
+        "own_hypervolume": (manifest.get("hypervolume") or {}).get("value"),
+        "own_reference_point": ", ".join(f"{k}={v:,.6g}" for k, v in ((manifest.get("hypervolume") or {}).get("reference_point") or {}).items()
+                                          if isinstance(v, (int, float))),
         # what made spending commercial in that run; folders written before procurement existed read the builder
         "commercial_share_basis": manifest.get("commercial_share_basis", "builder"),
     }

@@ -69,3 +69,17 @@ def test_a_single_run_compares_as_one_point(fronts, tmp_path):
     assert invoke("run", TINY, "--objective", "partnership", "--scenario", "esa_withdraws", "--out", run).exit_code == 0
     comparison = compare_results([read_result(base), read_result(run)])
     assert comparison.summary.set_index("result").loc["run", "points"] == 1
+
+
+def test_compare_states_its_reference_beside_each_front_s_own_figure(fronts, tmp_path):
+    """The figure `trade pareto` printed for a front reappears in compare as own_hypervolume, beside the common reference's;
+    the terminal uses short labels with a legend and shows no NaN cell."""
+    base, esa = fronts
+    comparison = compare_results([read_result(base), read_result(esa)])
+    own = json.loads((base / "manifest.json").read_text())["hypervolume"]["value"]
+    row = comparison.summary.set_index("result").loc["base"]
+    assert row["own_hypervolume"] == pytest.approx(own) and "cost=" in row["own_reference_point"]
+    result = invoke("compare", base, esa, "--out", tmp_path / "cmp")
+    assert result.exit_code == 0, result.output
+    assert f"A = {base}" in result.output and f"B = {esa}" in result.output
+    assert "NaN" not in result.output and "one reference point for all results" in result.output
