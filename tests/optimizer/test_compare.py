@@ -72,8 +72,9 @@ def test_a_single_run_compares_as_one_point(fronts, tmp_path):
 
 
 def test_compare_states_its_reference_beside_each_front_s_own_figure(fronts, tmp_path):
-    """The figure `trade pareto` printed for a front reappears in compare as own_hypervolume, beside the common reference's;
-    the terminal uses short labels with a legend and shows no NaN cell.
+    """The figure `trade pareto` printed for a front reappears in compare as own_hypervolume, beside the common one.
+
+    The terminal uses short labels with a legend and shows no NaN cell.
     """
     base, esa = fronts
     comparison = compare_results([read_result(base), read_result(esa)])
