@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -89,15 +90,17 @@ class Study:
         """Offers columns an objective or a metric limit may sum."""
         return ("cost_musd", "slip_months", *self.metric_columns)
 
-    def objective(self, name: str) -> ObjectiveSpec:
-        """A declared objective, or a built-in by name; StudyError if unknown."""
+    def objective(self, name: str, where: str = "--objective") -> ObjectiveSpec:
+        """A declared objective, or a built-in by name; StudyError if unknown, located at `where` (the option or key that named it)."""
         if name in self.objectives:
             return self.objectives[name]
         if name in BUILTIN_OBJECTIVES:
             kind = BUILTIN_OBJECTIVES[name]
             return ObjectiveSpec(name=name, sense=kind.sense, builtin=name, unit=kind.unit, description=kind.meaning)  # type: ignore[arg-type]
-        known = ", ".join([*self.objectives, *BUILTIN_OBJECTIVES])
-        raise StudyError(Issue("--objective", f"unknown objective '{name}'; known: {known}", "unknown_objective"))
+        names = [*self.objectives, *BUILTIN_OBJECTIVES]
+        close = difflib.get_close_matches(name, names, n=1)
+        hint = f"did you mean '{close[0]}'? " if close else ""
+        raise StudyError(Issue(where, f"unknown objective '{name}'; {hint}known: {', '.join(names)}", "unknown_objective"))
 
     @property
     def default_objective(self) -> str:

@@ -149,3 +149,25 @@ def test_the_one_line_names_the_root_problem(tmp_path):
     result = invoke("run", study, "--out", tmp_path / "run")
     assert result.exit_code == 2
     assert result.output.startswith("error: offers.csv:row 2:provider: unknown provider 'nasx'"), result.output
+
+
+def test_the_run_says_which_optional_elements_it_leaves_out_and_who_builds_what(tmp_path):
+    result = invoke("run", TINY, "--out", tmp_path / "run")
+    assert result.exit_code == 0, result.output
+    assert "5 elements (4 required, 1 optional)" in result.output
+    assert "optional elements left out (1): cargo_2" in result.output
+    assert "builder" in result.output and "procurement" in result.output and "partner_contribution" in result.output
+
+
+def test_a_misspelt_objective_gets_a_suggestion_under_the_option_that_named_it(tmp_path):
+    run = invoke("run", TINY, "--objective", "partnershp", "--out", tmp_path / "run")
+    assert run.exit_code == 2 and "--objective: unknown objective 'partnershp'; did you mean 'partnership'?" in run.output
+    front = invoke("pareto", TINY, "--objectives", "cost,partnershp", "--out", tmp_path / "front")
+    assert front.exit_code == 2 and "--objectives: unknown objective" in front.output and "did you mean 'partnership'" in front.output
+
+
+def test_a_set_typo_is_blamed_on_the_set_not_on_study_toml(tmp_path):
+    result = invoke("run", TINY, "--set", "limits.max_milestone_slip_months.first_landin=30", "--out", tmp_path / "run")
+    assert result.exit_code == 2
+    assert "--set limits.max_milestone_slip_months.first_landin: unknown milestone 'first_landin'" in result.output
+    assert "study.toml" not in result.output and not (tmp_path / "run").exists()

@@ -32,7 +32,7 @@ def pareto(study: str, scenario: str, overrides: tuple[str, ...], objectives: st
     loaded = load(study, scenario, overrides)
     names = [n.strip() for n in objectives.split(",") if n.strip()]
     for name in names:
-        loaded.objective(name)
+        loaded.objective(name, where="--objectives")
     steps = resolution_steps(resolutions)
     target = Path(out) if out else default_run_dir(loaded, "pareto", "-".join(names))
     refuse_existing(target, overwrite)

@@ -61,10 +61,24 @@ def load(study: str, scenario: str, overrides: tuple[str, ...]) -> Any:
     from architecture import check_study
 
     loaded = variant(study, scenario, overrides)
-    errors = [issue for issue in check_study(loaded) if issue.severity == "error"]
+    errors = [_blamed(issue, loaded) for issue in check_study(loaded) if issue.severity == "error"]
     if errors:
         raise StudyError(errors)
     return loaded
+
+
+def _blamed(issue: Any, study: Any) -> Any:
+    """An error the base study did not have names what made it: the `--set` or the scenario that changed that key."""
+    from architecture import Issue
+
+    path = issue.location.removeprefix("study.toml:")
+    if path == issue.location:
+        return issue
+    for change in reversed(study.changes):
+        if path == change.key or path.startswith(change.key + ".") or change.key.startswith(path + "."):
+            where = f"--set {change.key}" if change.scenario == "--set" else f"scenario {change.scenario}: {change.key}"
+            return Issue(where, issue.problem, issue.check, issue.severity)
+    return issue
 
 
 def solve_options(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -88,7 +102,9 @@ def options_from(time_limit_s: float | None, mip_rel_gap: float, threads: int | 
 
 def header(study: Any) -> None:
     chain = ",".join(study.scenario_chain) or "base"
-    click.echo(f"study {study.name} [{chain}]: {len(study.elements)} elements, {len(study.providers)} providers, {len(study.offers)} offers")
+    required = sum(1 for element in study.elements.values() if element.required)
+    click.echo(f"study {study.name} [{chain}]: {len(study.elements)} elements ({required} required, {len(study.elements) - required} optional), "
+               f"{len(study.providers)} providers, {len(study.offers)} offers")
 
 
 def fmt(value: float | None, unit: str = "") -> str:

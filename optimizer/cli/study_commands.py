@@ -74,8 +74,15 @@ def run(study: str, scenario: str, overrides: tuple[str, ...], objective: str | 
     gap = f", gap {report.mip_gap:.2e}" if report.mip_gap else ""
     click.echo(f"{report.status}: {spec.name} = {fmt(report.objective, spec.display_unit)} ({spec.sense}){gap}, solved in {report.wall_s:.2f} s")
     if result.architecture is not None and result.evaluation is not None:
+        frame = result.evaluation.assignment_frame().set_index("element")
+        click.echo(f"  {'element':<32} {'provider':<20} {'builder':<20} procurement")
         for element, provider in result.architecture.assignment.items():
-            click.echo(f"  {element:<32} {provider}")
+            row = frame.loc[element] if element in frame.index else None
+            builder, procured = (row["builder"], row["procurement"]) if row is not None else ("", "")
+            click.echo(f"  {element:<32} {provider:<20} {builder if builder != provider else '(itself)':<20} {procured}")
+        left_out = [e for e, element in result.study.elements.items() if not element.required and e not in result.architecture.assignment]
+        if left_out:
+            click.echo(f"optional elements left out ({len(left_out)}): {', '.join(left_out)}")
         binding = [check.limit for check in result.evaluation.limits if check.binding and not FAMILY_BY_NAME[check.family].structural]
         if binding:
             click.echo("limits at their bound: " + ", ".join(binding) + f" (`trade explain {study}` says which change the optimum)")

@@ -197,7 +197,7 @@ def _front_names(names: Sequence[str], study: Study) -> list[str]:
     if len(set(names)) != len(names):
         raise StudyError(Issue("--objectives", "an objective is named twice", "wrong_type"))
     for name in names:
-        study.objective(name)
+        study.objective(name, where="--objectives")
     ratios = [n for n in names if objective_kind(study.objective(n)).is_ratio]
     linear = [n for n in names if n not in ratios]
     return linear + ratios  # a linear objective is optimised first; a ratio is only ever bounded or a later stage
