@@ -171,3 +171,9 @@ def test_a_set_typo_is_blamed_on_the_set_not_on_study_toml(tmp_path):
     assert result.exit_code == 2
     assert "--set limits.max_milestone_slip_months.first_landin: unknown milestone 'first_landin'" in result.output
     assert "study.toml" not in result.output and not (tmp_path / "run").exists()
+
+
+def test_a_zero_slack_prints_as_zero_not_minus_zero(tmp_path):
+    from optimizer.cli.options import fmt
+
+    assert fmt(-1e-12) == "0" and fmt(-0.0) == "0" and fmt(-0.5) == "-0.5"

@@ -172,7 +172,9 @@ def alternatives(study: str, scenario: str, overrides: tuple[str, ...], objectiv
         exit_without_optimum(written, result.status, study)
     click.echo(f"optimum {spec.name} = {fmt(result.optimum, spec.display_unit)}; {len(result.table) - 1} alternatives within "
                f"{slack:.1%} ({result.solves} solves in {result.runtime_s:.2f} s)")
-    click.echo(result.table.to_string(index=False))
+    shown = result.table.sort_values(["objective_value", "alternative"], ascending=[spec.sense == "min", True], kind="stable")
+    shown = shown.assign(gap=[f"{100 * g:.2f} %" for g in shown["gap"]])  # the slack is a share: so is the gap
+    click.echo(shown.to_string(index=False))
     held = result.decisions[result.decisions["holds_within_slack"]]
     click.echo(f"decisions that hold within the slack: {len(held)} of {len(result.decisions)} elements")
     for row in result.decisions.itertuples():

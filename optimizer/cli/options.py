@@ -110,6 +110,8 @@ def header(study: Any) -> None:
 def fmt(value: float | None, unit: str = "") -> str:
     if value is None:
         return "-"
+    if abs(value) < 5e-7:  # a slack of -1e-12 is 0, not "-0"
+        value = 0.0
     text = f"{value:,.6g}" if abs(value) < 1e6 else f"{value:,.1f}"
     return f"{text} {unit}".rstrip()
 

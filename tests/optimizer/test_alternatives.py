@@ -11,7 +11,7 @@ from architecture import Architecture
 from architecture.evaluate import feasible_objectives
 from architecture.synthetic import SyntheticSize, generate_study
 from optimizer.decisions.alternatives import alternatives
-from tests.conftest import REFERENCE
+from tests.conftest import REFERENCE, TINY
 from trade import cli
 
 SLACK = 0.15
@@ -79,3 +79,18 @@ def test_the_command_writes_its_folder_and_refuses_bad_flags(tmp_path):
         bad = invoke("alternatives", REFERENCE, "--slack", slack, "--out", tmp_path / "bad")
         assert bad.exit_code == 2 and bad.output.startswith("error: --slack: must be a fraction between 0 and 1")
     assert not (tmp_path / "bad").exists()
+
+
+def test_the_terminal_lists_alternatives_best_first_with_the_gap_in_percent(tmp_path):
+    from click.testing import CliRunner
+
+    from trade import cli
+
+    result = CliRunner().invoke(cli, ["alternatives", str(TINY), "--slack", "0.5", "--out", str(tmp_path / "alt")])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    head = next(i for i, line in enumerate(lines) if line.split()[:2] == ["alternative", "objective_value"])
+    rows = [line.split() for line in lines[head + 1:] if line.strip() and line.split()[0].isdigit()]
+    values = [float(row[1]) for row in rows]
+    assert values == sorted(values) and len(values) >= 2
+    assert all(row[3] == "%" for row in rows)  # "4.01 %": a share shown as one, like the --slack it sits under
