@@ -213,3 +213,23 @@ def test_decision_support_pages_show_their_sections(folders, kind, sections):
     page = (folders[kind] / "report.html").read_text(encoding="utf-8")
     for text in sections:
         assert text in page, (kind, text)
+
+
+def test_report_takes_several_folders_one_page_each_and_writes_none_when_one_would_be_replaced(tmp_path):
+    from click.testing import CliRunner
+
+    from tests.conftest import TINY
+    from trade import cli
+
+    runner = CliRunner()
+    a, b = tmp_path / "a", tmp_path / "b"
+    for folder, objective in ((a, "cost"), (b, "partnership")):
+        assert runner.invoke(cli, ["run", str(TINY), "--objective", objective, "--out", str(folder)]).exit_code == 0
+    (b / "report.html").write_text("mine")
+    refused = runner.invoke(cli, ["report", str(a), str(b)])
+    assert refused.exit_code == 2 and not (a / "report.html").exists() and (b / "report.html").read_text() == "mine"
+    one_out = runner.invoke(cli, ["report", str(a), str(b), "--out", str(tmp_path / "x.html")])
+    assert one_out.exit_code == 2 and "--out" in one_out.output and not (tmp_path / "x.html").exists()
+    both = runner.invoke(cli, ["report", str(a), str(b), "--overwrite"])
+    assert both.exit_code == 0, both.output
+    assert (a / "report.html").stat().st_size > 1000 and (b / "report.html").read_text() != "mine"

@@ -105,11 +105,23 @@ def compare(runs: tuple[str, ...], out: str | None, overwrite: bool) -> None:
 
 
 @cli.command()
-@click.argument("result_dir", type=click.Path(file_okay=False))
-@out_options("The page to write (default: RESULT_DIR/report.html).", "Replace the page if it exists.", page=True)
-def report(result_dir: str, out: str | None, overwrite: bool) -> None:
-    """One self-contained HTML page of a result folder (run, Pareto, compare, sweep, stress): opens offline, from disk."""
-    from optimizer.output import write_report
+@click.argument("result_dirs", metavar="RESULT_DIR...", nargs=-1, required=True, type=click.Path(file_okay=False))
+@out_options("The page to write (default: RESULT_DIR/report.html; one folder only).", "Replace the page if it exists.", page=True)
+def report(result_dirs: tuple[str, ...], out: str | None, overwrite: bool) -> None:
+    """One self-contained HTML page per result folder (run, Pareto, compare, sweep, stress): opens offline, from disk.
 
-    written = write_report(result_dir, out, overwrite)
-    click.echo(f"wrote {written}")
+    Several folders give one page each, in its folder; every folder is read and every page checked before any is written.
+    """
+    from pathlib import Path
+
+    from architecture import Issue, StudyError
+    from optimizer.output import REPORT_FILE, read_tables, refuse_existing, write_report
+
+    if out is not None and len(result_dirs) > 1:
+        raise StudyError(Issue("--out", f"names one page, but {len(result_dirs)} folders were given; leave it out to write "
+                                        f"RESULT_DIR/{REPORT_FILE} in each", "wrong_type"))
+    for folder in result_dirs:  # nothing is written until every folder reads and no page would be replaced unasked
+        read_tables(folder)
+        refuse_existing(Path(out) if out is not None else Path(folder) / REPORT_FILE, overwrite)
+    for folder in result_dirs:
+        click.echo(f"wrote {write_report(folder, out, overwrite)}")
