@@ -11,6 +11,7 @@ here, its check there and its `define_<name>_constraints` function in optimizer/
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from architecture.limit_checks import (
     CheckRow,
@@ -82,6 +83,21 @@ class ConstraintFamily:
     rows: Rows | None = None
     violation: Words | None = None
     in_model: bool = True
+    #: (model component, limit key): the name a row of that component goes by in every output, the evaluator's and the
+    #: `--set` key's (`metric_limits_min[science_value]` is `metric_min[science_value]`); components not listed
+    #: (definitions, links) are no limit of their own
+    labels: tuple[tuple[str, str], ...] = ()
+
+    def limit_label(self, component: str, index: Any) -> str | None:
+        """The planner's name of one model row (LimitCheck.limit's vocabulary), or None for a row that is no limit."""
+        key = dict(self.labels).get(component)
+        if key is None:
+            return None
+        if index is None:
+            return key
+        if component == "scoped_metric_limits":  # (i, "max") -> metric_limit[i].max, as the --set path reads
+            return f"{key}[{index[0]}].{index[1]}"
+        return f"{key}[{','.join(map(str, index)) if isinstance(index, tuple) else index}]"
 
     @property
     def checked(self) -> bool:
@@ -99,37 +115,45 @@ FAMILIES: tuple[ConstraintFamily, ...] = (
         "assign_required_once", "every required element delivered once", ("assign_required_once",),
         elastic_weight=1000.0, structural=True,
         rows=_required, violation=lambda check, e, t: f"required element {e} has no provider",
+        labels=(("assign_required_once", "required"),),
     ),
     ConstraintFamily("assign_optional_at_most_once", "an optional element delivered at most once", ("assign_optional_at_most_once",),
                      structural=True),
     ConstraintFamily(
         "requires_selected", "an element flies only with what it requires", ("requires_selected",), elastic_weight=1000.0, structural=True,
         rows=_requires, violation=lambda check, pair, t: f"element {pair[0]} requires {pair[1]}, which is not in the architecture",
+        labels=(("requires_selected", "requires"),),
     ),
     ConstraintFamily(
         "contract_exclusive", "one contract delivers one element", ("contract_exclusive",), elastic_weight=1000.0, structural=True,
         rows=_contracts, violation=_contract_text,
+        labels=(("contract_exclusive", "contract_exclusive"),),
     ),
     ConstraintFamily(
         "budget_total", "total budget", ("budget_total",), ("total_budget_musd",), ("total_budget_musd",), 1.0,
+        labels=(("budget_total", "total_budget_musd"),),
         rows=_budget_total, violation=lambda check, _, t: f"total budget exceeded by {_over(check)} US$M",
     ),
     ConstraintFamily(
         "budget_annual", "annual budgets", ("budget_annual",), ("annual_budget_musd",), ("annual_budget_musd",), 1.0,
+        labels=(("budget_annual", "annual_budget_musd"),),
         rows=_budget_annual, violation=lambda check, year, t: f"annual budget {year} exceeded by {_over(check)} US$M",
     ),
     ConstraintFamily(
         "budget_line_total", "budget lines", ("budget_line_total",), ("line_budget_musd",), ("line_budget_musd",), 1.0,
+        labels=(("budget_line_total", "line_budget_musd"),),
         rows=_line_total, violation=lambda check, line, t: f"budget line {line} exceeded by {_over(check)} US$M",
     ),
     ConstraintFamily(
         "budget_line_annual", "annual budgets of budget lines", ("budget_line_annual",), ("line_annual_budget_musd",),
         ("line_annual_budget_musd",), 1.0, rows=_line_annual,
         violation=lambda check, key, t: f"budget line {key[0]} in {key[1]} exceeded by {_over(check)} US$M",
+        labels=(("budget_line_annual", "line_annual_budget_musd"),),
     ),
     ConstraintFamily(
         "critical_path_single_owner", "owners of the critical path", ("critical_path_owner_link", "critical_path_single_owner"),
         ("critical_path_max_owners",), ("critical_path_max_owners",), 1.0, rows=_critical_owners, violation=_owners_text,
+        labels=(("critical_path_single_owner", "critical_path_max_owners"),),
     ),
     ConstraintFamily("slip_propagation", "slips passed along requires", ("slip_own", "slip_propagation"), structural=True),
     ConstraintFamily("milestone_slip", "a milestone waits for its latest element", ("milestone_slip",), structural=True),
@@ -137,6 +161,7 @@ FAMILIES: tuple[ConstraintFamily, ...] = (
         "milestone_slip_limit", "milestone slip limits", ("milestone_slip_limit",), ("max_milestone_slip_months",),
         ("max_milestone_slip_months",), 1.0, rows=_milestone_slip,
         violation=lambda check, ms, t: f"milestone {ms} slips {number(check.value)} months, {_over(check)} over the limit of {number(check.bound)}",
+        labels=(("milestone_slip_limit", "max_milestone_slip_months"),),
     ),
     # its rows are built from the slip limits' values (which samples are late): a changed slip limit is a new model
     ConstraintFamily("sample_milestone_miss", "a milestone misses its slip limit in a sample of slips",
@@ -144,44 +169,53 @@ FAMILIES: tuple[ConstraintFamily, ...] = (
     ConstraintFamily(
         "milestone_confidence_limit", "milestone confidence limits", ("milestone_confidence_limit",), ("milestone_confidence",),
         ("milestone_confidence",), 1.0, rows=_milestone_confidence, violation=_confidence_text,
+        labels=(("milestone_confidence_limit", "milestone_confidence"),),
     ),
     ConstraintFamily(
         "commercial_share_min", "minimum commercial share", ("commercial_share_min",), ("min_commercial_share", "commercial_share_basis"), (), 1.0,
         "programme",
         rows=_commercial_share, violation=_commercial_text,
+        labels=(("commercial_share_min", "min_commercial_share"),),
     ),
     ConstraintFamily(
         "partner_share_max", "maximum share of one partner", ("programme_cost_definition", "partner_share_max"), ("max_partner_share",), (),
         1.0, "programme", rows=_partner_share, violation=_partner_text,
+        labels=(("partner_share_max", "max_partner_share"),),
     ),
     ConstraintFamily(
         "category_redundancy", "providers per category", ("category_provider_link", "category_redundancy"),
         ("min_providers_per_category",), ("min_providers_per_category",), 1.0, rows=_category_redundancy,
         violation=lambda check, c, t: f"category {c} has {int(check.value)} distinct provider(s), needs at least {int(check.bound)}",
+        labels=(("category_redundancy", "min_providers_per_category"),),
     ),
     ConstraintFamily(
         "builder_redundancy", "builders per category", ("category_builder_link", "builder_redundancy"),
         ("min_builders_per_category",), ("min_builders_per_category",), 1.0, rows=_builder_redundancy,
         violation=lambda check, c, t: (f"category {c[0]} has {int(check.value)} distinct builder(s) ({', '.join(c[1]) or 'none'}), "
                                        f"needs at least {int(check.bound)}"),
+        labels=(("builder_redundancy", "min_builders_per_category"),),
     ),
     ConstraintFamily(
         "builder_share_max", "maximum share of one builder", ("builder_share_max",), ("max_builder_share",), (), 1.0, "programme",
         rows=_builder_share, violation=_builder_share_text,
+        labels=(("builder_share_max", "max_builder_share"),),
     ),
     ConstraintFamily(
         "provider_capacity", "provider capacities", ("provider_capacity",), (), (), 1.0, rows=_capacity,
         violation=lambda check, p, t: f"provider {p} delivers {int(check.value)} elements, above its capacity of {int(check.bound)}",
+        labels=(("provider_capacity", "capacity"),),
     ),
     ConstraintFamily("provider_used_link", "a provider is engaged when it delivers something", ("provider_used_upper", "provider_used_link"),
                      structural=True),
     ConstraintFamily(
         "metric_limits", "limits on offers columns", ("metric_limits_max", "metric_limits_min"), ("metric_max", "metric_min"),
         ("metric_max", "metric_min"), 1.0, rows=_metric_limits, violation=_metric_text,
+        labels=(("metric_limits_max", "metric_max"), ("metric_limits_min", "metric_min")),
     ),
     ConstraintFamily(
         "scoped_metric_limits", "limits on offers columns within a scope", ("scoped_metric_limits",), ("metric_limit",), (), 1.0,
         rows=_scoped_metrics, violation=_scoped_metric_text,
+        labels=(("scoped_metric_limits", "metric_limit"),),
     ),
     ConstraintFamily(
         "decisions", "decisions taken as given (--fix, --forbid)", ("decision_fixed", "decision_forbidden"), ("fixed", "forbidden"),

@@ -77,6 +77,9 @@ def _blamed(issue: Any, study: Any) -> Any:
     for change in reversed(study.changes):
         if path == change.key or path.startswith(change.key + ".") or change.key.startswith(path + "."):
             where = f"--set {change.key}" if change.scenario == "--set" else f"scenario {change.scenario}: {change.key}"
+            for key, flag in (("limits.fixed.", "--fix"), ("limits.forbidden.", "--forbid")):  # the decision flags write these keys
+                if change.scenario == "--set" and change.key.startswith(key):
+                    where = f"{flag} {change.key.removeprefix(key)}"
             return Issue(where, issue.problem, issue.check, issue.severity)
     return issue
 

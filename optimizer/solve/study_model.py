@@ -160,6 +160,9 @@ class StudyModel:
                 if component is None:
                     continue
                 for index, row in component.items():
+                    label = family.limit_label(name, index)
+                    if label is None:  # a definition or link row, no limit of its own
+                        continue
                     row.deactivate()
                     solver.update_rows([row])
                     relaxed = solver.solve(m)
@@ -168,7 +171,6 @@ class StudyModel:
                     if relaxed.has_solution and relaxed.objective is not None:
                         gain = sense * (report.objective - relaxed.objective)
                         if gain > tolerance * max(1.0, abs(report.objective)):
-                            label = name if index is None else f"{name}[{index}]"
                             found.append((family.name, label, gain))
         set_objective(m, self.spec.name)
         solver.solve(m)  # the model's solution is the run's again
