@@ -10,6 +10,7 @@ from optimizer.decisions import StressResult, run_stress, write_stress
 from optimizer.model import CONSTRAINT_FAMILIES, ModelData, build_model, extract_architecture, set_objective, to_model_data
 from optimizer.output import ResultTables, read_tables
 from optimizer.solve import (
+    ConfidentRun,
     DecisionPrice,
     ModelCache,
     RunResult,
@@ -22,12 +23,15 @@ from optimizer.solve import (
     binding_table,
     closest_run,
     price_of_decisions,
+    run_confident,
     run_study,
     solve,
 )
 from optimizer.sweep import RunRecord, SweepResult, run_sweep, sweep_context, sweep_folder, sweep_table
 
 __all__ = [
+    "ConfidentRun",
+    "run_confident",
     "CONSTRAINT_FAMILIES",
     "DecisionPrice",
     "ModelCache",

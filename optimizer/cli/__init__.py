@@ -6,7 +6,7 @@ below imports this room.
 """
 
 from optimizer.cli import decision_commands, front_commands, study_commands  # noqa: F401 - each registers its commands on `cli`
-from optimizer.cli.group import EXIT_BAD_INPUT, EXIT_BUG, EXIT_INFEASIBLE, EXIT_OK, cli
+from optimizer.cli.group import EXIT_BAD_INPUT, EXIT_BUG, EXIT_CONFIDENCE_SHORT, EXIT_INFEASIBLE, EXIT_OK, cli
 
 
 def main() -> None:
@@ -14,4 +14,4 @@ def main() -> None:
     cli(prog_name="trade")
 
 
-__all__ = ["EXIT_BAD_INPUT", "EXIT_BUG", "EXIT_INFEASIBLE", "EXIT_OK", "cli", "main"]
+__all__ = ["EXIT_BAD_INPUT", "EXIT_BUG", "EXIT_CONFIDENCE_SHORT", "EXIT_INFEASIBLE", "EXIT_OK", "cli", "main"]

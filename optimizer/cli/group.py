@@ -12,6 +12,8 @@ import click
 from architecture import StudyError
 
 EXIT_OK, EXIT_BUG, EXIT_BAD_INPUT, EXIT_INFEASIBLE = 0, 1, 2, 3
+#: a confidence limit the answer does not reach out of sample after MAX_ROUNDS rounds (the run folder says confidence_status short)
+EXIT_CONFIDENCE_SHORT = 4
 
 
 class TradeGroup(click.Group):

@@ -7,7 +7,7 @@ import sys
 import click
 
 from architecture import StudyError
-from optimizer.cli.group import EXIT_BAD_INPUT, EXIT_INFEASIBLE, cli
+from optimizer.cli.group import EXIT_BAD_INPUT, EXIT_CONFIDENCE_SHORT, EXIT_INFEASIBLE, cli
 from optimizer.cli.options import fmt, header, load, objective_option, options_from, out_options, prepare_run, solve_options, study_argument, variant
 
 
@@ -60,16 +60,18 @@ def scenarios(study: str, scenario: str, overrides: tuple[str, ...]) -> None:
 def run(study: str, scenario: str, overrides: tuple[str, ...], objective: str | None, out: str | None, overwrite: bool,
         explain_limits: bool, time_limit_s: float | None, mip_rel_gap: float, threads: int | None) -> None:
     """Find the best architecture of a study and write a run folder."""
-    from architecture import FAMILY_BY_NAME, blocked_requirements, confidence_checks
-    from optimizer import binding_table, price_of_decisions, run_study
+    from architecture import FAMILY_BY_NAME, blocked_requirements
+    from optimizer import binding_table, price_of_decisions, run_confident, run_study
     from optimizer.output import csv_writer, write_run
 
     loaded, spec, target = prepare_run(study, scenario, overrides, objective, out, overwrite, "run")
-    result = run_study(loaded, spec.name, options_from(time_limit_s, mip_rel_gap, threads))
+    options = options_from(time_limit_s, mip_rel_gap, threads)
+    confident = run_confident(loaded, spec.name, options) if loaded.limits.milestone_confidence else None
+    result = confident.result if confident is not None else run_study(loaded, spec.name, options)
     extra = {"binding.csv": csv_writer(binding_table(result))} if explain_limits and result.has_solution else None
     price = price_of_decisions(result)
-    checks = confidence_checks(result.study, result.architecture) if result.architecture is not None else ()
-    written = write_run(target, result, overwrite=overwrite, extra_files=extra, price=price, confidence=checks)
+    checks = confident.checks if confident is not None else ()
+    written = write_run(target, result, overwrite=overwrite, extra_files=extra, price=price, confidence=checks, confidence_run=confident)
     report = result.report
     gap = f", gap {report.mip_gap:.2e}" if report.mip_gap else ""
     click.echo(f"{report.status}: {spec.name} = {fmt(report.objective, spec.display_unit)} ({spec.sense}){gap}, solved in {report.wall_s:.2f} s")
@@ -90,11 +92,20 @@ def run(study: str, scenario: str, overrides: tuple[str, ...], objective: str | 
             click.echo("warning: the evaluator finds violations: " + "; ".join(result.evaluation.violations), err=True)
     for check in checks:
         click.echo(check.sentence(), err=check.short)
+    if confident is not None and len(confident.rounds) > 1:
+        steps = "; ".join(f"round {r['round']}: {r['samples']} samples, in-sample "
+                          + ", ".join(f"{ms} {level:.1%}" for ms, level in r["in_sample_levels"].items()) + f" ({r['status']})"
+                          for r in confident.rounds)
+        click.echo(f"confidence limits made to hold out of sample: {steps}")
     if price is not None:
         click.echo(price.sentence(spec.display_unit))
         for element, free, decided in price.moved:
             click.echo(f"  {element:<32} {free or '(left out)'} -> {decided or '(left out)'}")
     click.echo(f"wrote {written}")
+    if confident is not None and not confident.met and report.has_solution:
+        click.echo(f"a confidence limit is not reached out of sample after {len(confident.rounds)} rounds (confidence_status short); "
+                   "more [study] confidence_samples, or a lower level, may reach it", err=True)
+        sys.exit(EXIT_CONFIDENCE_SHORT)
     if not report.has_solution:
         if report.status in ("infeasible", "infeasible_or_unbounded"):
             for line in blocked_requirements(loaded):

@@ -17,16 +17,21 @@ EMPTY_ASSIGNMENT = pd.DataFrame(columns=["element", "provider"])
 
 
 def write_run(out: str | Path, result: Any, command: str | None = None, overwrite: bool = False,
-              extra_files: dict[str, Callable[[Path], None]] | None = None, price: Any = None, confidence: Any = ()) -> Path:
+              extra_files: dict[str, Callable[[Path], None]] | None = None, price: Any = None, confidence: Any = (),
+              confidence_run: Any = None) -> Path:
     """Write a run folder: manifest.json, assignment.csv, metrics.csv, limits.csv, budget_by_year.csv.
 
     `confidence`: the out-of-sample checks of its confidence limits (architecture.schedule_confidence.confidence_checks),
-    written into limits.csv's confidence rows and the manifest.
+    written into limits.csv's confidence rows and the manifest. `confidence_run` (optimizer.solve.ConfidentRun): how the
+    asked levels were made to hold out of sample, recorded as the manifest's `confidence_status` and `confidence_rounds`.
     """
     ev = result.evaluation
     described = run_manifest(result, command, price=price)
     if confidence:
         described["confidence_checks"] = [check.as_dict() for check in confidence]
+    if confidence_run is not None:
+        described["confidence_status"] = confidence_run.status
+        described["confidence_rounds"] = list(confidence_run.rounds)
     files: dict[str, Callable[[Path], None]] = {"manifest.json": json_writer(described)}
     if ev is not None:
         files["assignment.csv"] = csv_writer(ev.assignment_frame())

@@ -6,6 +6,7 @@ kept in HiGHS, re-solved for other limits), `ModelCache` and `RunResult`. May im
 optimizer.model; never a file, never pareto, sweep, decisions or output.
 """
 
+from optimizer.solve.confidence_rounds import MAX_ROUNDS, ConfidentRun, run_confident
 from optimizer.solve.highs import highs_version
 from optimizer.solve.model_cache import ModelCache
 from optimizer.solve.run import RunResult
@@ -22,6 +23,9 @@ from optimizer.solve.study_model import (
 )
 
 __all__ = [
+    "MAX_ROUNDS",
+    "ConfidentRun",
+    "run_confident",
     "MANY_SMALL_SOLVES_OPTIONS",
     "READ_AS_VALUES",
     "DecisionPrice",
