@@ -96,3 +96,18 @@ def test_pareto_sweep_and_stress_take_the_confidence_objective(tmp_path):
     assert (table.status == "optimal").all() and table.loc[40.0, "objective_value"] > table.loc[24.0, "objective_value"]
     stress = invoke("stress", SCHEDULE, "--objective", "landing_confidence", "--workers", 1, "--out", tmp_path / "stress")
     assert stress.exit_code == 0, stress.output
+
+
+def test_the_terminal_names_the_elements_that_drive_each_milestone(tmp_path):
+    """The README promises which element drives each milestone: the top drivers print with their share of samples."""
+    from click.testing import CliRunner
+
+    from tests.conftest import TINY
+    from trade import cli
+
+    result = CliRunner().invoke(cli, ["confidence", str(TINY), "--out", str(tmp_path / "conf")])
+    assert result.exit_code == 0, result.output
+    assert "drivers (share of samples" in result.output
+    drivers = pd.read_csv(tmp_path / "conf" / "criticality.csv")
+    top = drivers.sort_values("criticality", ascending=False).iloc[0]
+    assert f"{top.element} {top.criticality:.0%}" in result.output

@@ -242,4 +242,10 @@ def confidence(study: str, scenario: str, overrides: tuple[str, ...], objective:
     rate = samples / simulated.runtime_s if simulated.runtime_s > 0 else float("inf")
     click.echo(f"{samples:,} samples (seed {seed}) in {simulated.runtime_s:.3f} s ({rate:,.0f} samples/s)")
     click.echo(simulated.confidence_frame().to_string(index=False, float_format=lambda v: f"{v:.3f}"))
+    drivers = simulated.criticality_frame()
+    if not drivers.empty:  # which elements drive each milestone (share of samples whose slip each sets), the top three
+        click.echo("drivers (share of samples in which the element's slip sets the milestone's):")
+        for ms, rows in drivers.groupby("milestone", sort=False):
+            top = rows.head(3)
+            click.echo(f"  {ms:<28} " + ", ".join(f"{r.element} {r.criticality:.0%}" for r in top.itertuples()))
     click.echo(f"wrote {written}")
