@@ -177,3 +177,12 @@ def test_a_zero_slack_prints_as_zero_not_minus_zero(tmp_path):
     from optimizer.cli.options import fmt
 
     assert fmt(-1e-12) == "0" and fmt(-0.0) == "0" and fmt(-0.5) == "-0.5"
+
+
+def test_evaluate_says_when_a_milestone_has_no_element_in_the_architecture():
+    """landing_confidence 1 with no lander chosen is a trivial 1: the line says why."""
+    from tests.conftest import REFERENCE
+
+    result = invoke("evaluate", REFERENCE, "--assign", "ppe=nasa", "--assign", "halo=nasa")  # infeasible, and says so
+    line = next(line for line in result.output.splitlines() if line.strip().startswith("landing_confidence"))
+    assert "no element of milestone first_crewed_landing is in the architecture" in line

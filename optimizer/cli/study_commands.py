@@ -122,18 +122,25 @@ def run(study: str, scenario: str, overrides: tuple[str, ...], objective: str | 
 @click.option("--csv", "csv_path", type=click.Path(dir_okay=False), default=None, help="A CSV with element,provider columns (e.g. a run's assignment.csv).")
 def evaluate(study: str, scenario: str, overrides: tuple[str, ...], assignments: tuple[str, ...], csv_path: str | None) -> None:
     """Score a proposed architecture: every objective, every limit with its slack, every violation."""
-    from architecture import Architecture
+    from architecture import Architecture, Issue
     from architecture import evaluate as score
 
     loaded = load(study, scenario, overrides)
     if csv_path and assignments:
-        raise StudyError(__import__("architecture").Issue("--csv", "give --csv or --assign, not both", "wrong_type"))
+        raise StudyError(Issue("--csv", "give --csv or --assign, not both", "wrong_type"))
     arch = Architecture.read_csv(csv_path) if csv_path else Architecture.parse(assignments)
     header(loaded)
     ev = score(loaded, arch)
     click.echo(f"objectives (commercial share basis: {loaded.limits.commercial_share_basis}):")
+    chosen = {e for e in arch.assignment if e in loaded.elements}
     for name, value in ev.objectives.items():
-        click.echo(f"  {name:<32} {fmt(value, loaded.objective(name).display_unit)}")
+        spec = loaded.objective(name)
+        milestone = spec.milestone
+        # a milestone none of whose elements is chosen holds trivially: say so instead of a bare 1 (or 0 months)
+        empty = milestone is not None and milestone != "critical_path" and not any(
+            milestone in loaded.elements[e].milestones for e in chosen)
+        note = f"  (no element of milestone {milestone} is in the architecture: it holds trivially)" if empty else ""
+        click.echo(f"  {name:<32} {fmt(value, spec.display_unit)}{note}")
     click.echo("limits:")
     for check in ev.limits:
         state = "VIOLATED" if check.violated else ("binding" if check.binding else "ok")
