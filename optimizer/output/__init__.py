@@ -37,7 +37,6 @@ from optimizer.output.manifests import (
 )
 from optimizer.output.plots import draw_fronts, plot_writer
 from optimizer.output.reading import ResultFolder, ResultTables, read_result, read_tables
-from optimizer.output.report import REPORT_FILE, render_report, write_report
 from optimizer.output.writers import (
     EMPTY_ASSIGNMENT,
     write_alternatives,
@@ -56,3 +55,14 @@ __all__ = [
     "refuse_existing", "run_manifest", "slug", "solver_description", "study_provenance", "tidy", "utc_now", "write_comparison",
     "write_folder", "write_json_atomic", "write_pareto", "write_run", "write_sweep_record", "write_sweep_table",
 ]
+
+#: the HTML report pulls in plotly (about 0.1 s): loaded on first use, so `trade run` never pays for it
+_REPORT_NAMES = ("REPORT_FILE", "render_report", "write_report")
+
+
+def __getattr__(name: str):  # noqa: ANN202 - PEP 562: the report's names, imported when first asked for
+    if name in _REPORT_NAMES:
+        from optimizer.output import report
+
+        return getattr(report, name)
+    raise AttributeError(f"module 'optimizer.output' has no attribute '{name}'")
