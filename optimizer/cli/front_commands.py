@@ -26,8 +26,10 @@ def pareto(study: str, scenario: str, overrides: tuple[str, ...], objectives: st
     """The exact Pareto front of 2 or more objectives (or exact at a resolution), written as a Pareto run folder."""
     from pathlib import Path
 
-    from optimizer.output import default_run_dir, refuse_existing, write_pareto
+    from optimizer.output import default_run_dir, refuse_existing, warm_up, write_pareto
     from optimizer.pareto import ParetoOptions, pareto_front
+
+    warm_up()  # the front's PNG needs matplotlib: import it while the front is searched
 
     loaded = load(study, scenario, overrides)
     names = [n.strip() for n in objectives.split(",") if n.strip()]

@@ -35,7 +35,7 @@ from optimizer.output.manifests import (
     study_provenance,
     utc_now,
 )
-from optimizer.output.plots import draw_fronts, plot_writer
+from optimizer.output.plots import draw_fronts, plot_writer, warm_up
 from optimizer.output.reading import ResultFolder, ResultTables, read_result, read_tables
 from optimizer.output.writers import (
     EMPTY_ASSIGNMENT,
@@ -53,7 +53,7 @@ __all__ = [
     "active_limits", "clean_number", "command_line", "csv_writer", "default_run_dir", "draw_fronts", "engine_version", "json_writer",
     "manifest", "open_sweep_folder", "pareto_manifest", "plot_writer", "read_json", "read_result", "read_sweep_records", "read_tables",
     "refuse_existing", "run_manifest", "slug", "solver_description", "study_provenance", "tidy", "utc_now", "write_comparison",
-    "write_folder", "write_json_atomic", "write_pareto", "write_run", "write_sweep_record", "write_sweep_table",
+    "warm_up", "write_folder", "write_json_atomic", "write_pareto", "write_run", "write_sweep_record", "write_sweep_table",
 ]
 
 #: the HTML report pulls in plotly (about 0.1 s): loaded on first use, so `trade run` never pays for it

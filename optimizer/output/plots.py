@@ -74,3 +74,16 @@ def draw_s_curve(milestone: str, slips: np.ndarray, limit_months: float, p_meet:
         return fig
 
     return draw
+
+
+def warm_up() -> None:
+    """Import matplotlib's Agg backend in a background thread, so a front's PNG does not wait for it (about 0.5 s)."""
+    import threading
+
+    def load() -> None:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot  # noqa: F401
+
+    threading.Thread(target=load, name="matplotlib-warm-up", daemon=True).start()
