@@ -233,24 +233,19 @@ def _read_toml(reader: _Reader) -> dict[str, Any]:
     else:
         out["info"] = _validated(reader, StudyInfo, raw["study"], f"{where}:study")
     out["limits"] = _validated(reader, Limits, raw.get("limits", {}), f"{where}:limits")
-    objectives = {}
-    for name, spec in _table(reader, raw, "objectives").items():
-        objective = _validated(reader, ObjectiveSpec, spec, f"{where}:objectives.{name}", name=name)
-        if objective is not None:
-            objectives[name] = objective
-    out["objectives"] = objectives
-    milestones = {}
-    for name, spec in _table(reader, raw, "milestones").items():
-        info = _validated(reader, MilestoneInfo, spec, f"{where}:milestones.{name}")
-        if info is not None:
-            milestones[name] = info
-    out["milestone_info"] = milestones
-    scenarios = {}
-    for name, spec in _table(reader, raw, "scenarios").items():
-        scenario = _validated(reader, Scenario, spec, f"{where}:scenarios.{name}", name=name)
-        if scenario is not None:
-            scenarios[name] = scenario
-    out["scenarios"] = scenarios
+    out["objectives"] = _named_tables(reader, raw, "objectives", ObjectiveSpec, where, named=True)
+    out["milestone_info"] = _named_tables(reader, raw, "milestones", MilestoneInfo, where, named=False)
+    out["scenarios"] = _named_tables(reader, raw, "scenarios", Scenario, where, named=True)
+    return out
+
+
+def _named_tables(reader: _Reader, raw: dict[str, Any], key: str, model: type[BaseModel], where: str, named: bool) -> dict[str, Any]:
+    """`[key.NAME]` tables, each validated as `model` (given its NAME when `named`); a bad one is an issue and left out."""
+    out = {}
+    for name, spec in _table(reader, raw, key).items():
+        value = _validated(reader, model, spec, f"{where}:{key}.{name}", **({"name": name} if named else {}))
+        if value is not None:
+            out[name] = value
     return out
 
 

@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
-import os
 import sys
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -136,19 +134,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="exit 1 if README.md's table differs from the engine's; write nothing")
     args = parser.parse_args(argv)
-    current = README.read_text(encoding="utf-8")
-    updated = _scenario_table().with_table(current, table(), START, END)
-    if args.check:
-        if updated != current:
-            print(f"{README}: the question table is out of date; run python {Path(__file__).name} to regenerate it", file=sys.stderr)
-            return 1
-        return 0
-    if updated != current:
-        with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=HERE, delete=False, suffix=".tmp") as handle:
-            handle.write(updated)
-        os.replace(handle.name, README)
-        print(f"wrote the question table of {README}")
-    return 0
+    return _scenario_table().update_readme(table(), START, END, "question table", args.check, Path(__file__).name)
 
 
 if __name__ == "__main__":

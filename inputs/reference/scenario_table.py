@@ -63,23 +63,28 @@ def with_table(readme: str, text: str, start_marker: str = START, end_marker: st
     return f"{head}{start_marker}\n{text}\n{end_marker}{tail}"
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--check", action="store_true", help="exit 1 if README.md's table differs from the engine's; write nothing")
-    args = parser.parse_args(argv)
+def update_readme(text: str, start: str, end: str, what: str, check: bool, script: str) -> int:
+    """Put `text` between the README's markers atomically, or with `check` only say (exit 1) when it differs."""
     current = README.read_text(encoding="utf-8")
-    updated = with_table(current, table(scenario_rows()))
-    if args.check:
+    updated = with_table(current, text, start, end)
+    if check:
         if updated != current:
-            print(f"{README}: the scenario table is out of date; run python {Path(__file__).name} to regenerate it", file=sys.stderr)
+            print(f"{README}: the {what} is out of date; run python {script} to regenerate it", file=sys.stderr)
             return 1
         return 0
     if updated != current:
         with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=HERE, delete=False, suffix=".tmp") as handle:
             handle.write(updated)
         os.replace(handle.name, README)
-        print(f"wrote the scenario table of {README}")
+        print(f"wrote the {what} of {README}")
     return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--check", action="store_true", help="exit 1 if README.md's table differs from the engine's; write nothing")
+    args = parser.parse_args(argv)
+    return update_readme(table(scenario_rows()), START, END, "scenario table", args.check, Path(__file__).name)
 
 
 if __name__ == "__main__":
