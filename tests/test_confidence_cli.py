@@ -111,3 +111,22 @@ def test_the_terminal_names_the_elements_that_drive_each_milestone(tmp_path):
     drivers = pd.read_csv(tmp_path / "conf" / "criticality.csv")
     top = drivers.sort_values("criticality", ascending=False).iloc[0]
     assert f"{top.element} {top.criticality:.0%}" in result.output
+
+
+def test_each_milestone_keeps_one_colour_and_limits_are_legend_entries(tmp_path):
+    """S-curves, limit lines and driver bars share each milestone's colour (the PNGs too); limits never overprint as labels."""
+    from click.testing import CliRunner
+
+    from optimizer.output.plots import MILESTONE_COLOURS
+    from tests.conftest import REFERENCE
+    from trade import cli
+
+    out = tmp_path / "conf"
+    assert CliRunner().invoke(cli, ["confidence", str(REFERENCE), "--out", str(out)]).exit_code == 0
+    assert CliRunner().invoke(cli, ["report", str(out)]).exit_code == 0
+    page = (out / "report.html").read_text()
+    milestones = list(pd.read_csv(out / "confidence.csv")["milestone"])
+    for index, milestone in enumerate(milestones):
+        colour = MILESTONE_COLOURS[index]
+        assert page.count(f'"color":"{colour}"') >= 3, milestone  # its S-curve, its limit line, its driver bars
+        assert f"{milestone} limit " in page  # a legend entry of its own, not an annotation drawn over the others

@@ -10,6 +10,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+#: one colour per milestone (in confidence.csv's order), the same in the PNGs and in the report's charts (plotly's default cycle)
+MILESTONE_COLOURS = ("#636EFA", "#EF553B", "#00CC96", "#AB63FA", "#FFA15A", "#19D3F3", "#FF6692", "#B6E880", "#FF97FF", "#FECB52")
+
 
 def plot_writer(draw: Callable[[Any], None]) -> Callable[[Path], None]:
     """A PNG written with matplotlib's non-interactive backend."""
@@ -55,16 +58,16 @@ def draw_fronts(fronts: list[tuple[str, pd.DataFrame]], axes: list[Any], title: 
     return draw
 
 
-def draw_s_curve(milestone: str, slips: np.ndarray, limit_months: float, p_meet: float) -> Callable[[Any], Any]:
+def draw_s_curve(milestone: str, slips: np.ndarray, limit_months: float, p_meet: float, colour: str = MILESTONE_COLOURS[0]) -> Callable[[Any], Any]:
     """A milestone's S-curve: the chance its slip is at most x months, with its limit marked."""
 
     def draw(plt: Any) -> Any:
         ordered = np.sort(slips)
         share = np.arange(1, len(ordered) + 1) / max(len(ordered), 1)
         fig, panel = plt.subplots(figsize=(6.5, 4.2))
-        panel.step(ordered, share, where="post")
+        panel.step(ordered, share, where="post", color=colour)
         if np.isfinite(limit_months):
-            panel.axvline(limit_months, color="tab:red", linestyle="--", label=f"limit {limit_months:g} months: P = {p_meet:.1%}")
+            panel.axvline(limit_months, color=colour, linestyle="--", label=f"limit {limit_months:g} months: P = {p_meet:.1%}")
             panel.legend(loc="lower right")
         panel.set_xlabel(f"{milestone} slip [months]")
         panel.set_ylabel("P(slip <= x)")

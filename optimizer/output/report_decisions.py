@@ -8,6 +8,7 @@ import math
 import pandas as pd
 import plotly.graph_objects as go
 
+from optimizer.output.plots import MILESTONE_COLOURS
 from optimizer.output.reading import ResultTables
 from optimizer.output.report_html import Built, behind, figure_html, number_text, section, table_html
 
@@ -101,18 +102,22 @@ def _confidence(folder: ResultTables) -> Built:
     source = m.get("source") or {}
     what = f"the optimum of {source['objective']}" if "objective" in source else ("a run's architecture" if "run" in source else "an assigned architecture")
     head = f"{what}: {m.get('samples', 0):,} samples, seed {m.get('seed')}"
+    # one colour per milestone, the same in every chart of the page; limits are legend entries, so labels never overprint
+    colour = {str(ms): MILESTONE_COLOURS[i % len(MILESTONE_COLOURS)] for i, ms in enumerate(confidence["milestone"])}
     fig = go.Figure()
     for ms, rows in curves.groupby("milestone", sort=False):
-        fig.add_scatter(x=rows["slip_months"], y=rows["probability"], mode="lines", name=str(ms),
-                        hovertemplate=f"{ms}: P(slip <= %{{x:.1f}} months) = %{{y:.0%}}<extra></extra>")
+        fig.add_scatter(x=rows["slip_months"], y=rows["probability"], mode="lines", name=str(ms), line={"color": colour.get(str(ms))},
+                        legendgroup=str(ms), hovertemplate=f"{ms}: P(slip <= %{{x:.1f}} months) = %{{y:.0%}}<extra></extra>")
     for row in confidence.itertuples():
         if isinstance(row.limit_months, float) and math.isfinite(row.limit_months):
-            fig.add_vline(x=row.limit_months, line_dash="dot", line_color="#c0392b", annotation_text=f"{row.milestone} limit")
+            fig.add_scatter(x=[row.limit_months, row.limit_months], y=[0, 1.02], mode="lines", legendgroup=str(row.milestone),
+                            name=f"{row.milestone} limit {row.limit_months:g} months (P = {row.p_meet:.0%})",
+                            line={"color": colour.get(str(row.milestone)), "dash": "dot"}, hoverinfo="name")
     fig.update_layout(height=420, margin={"t": 30}, xaxis_title="milestone slip (months)", yaxis_title="P(slip <= x)",
                       yaxis={"range": [0, 1.02], "tickformat": ".0%"})
     bars = go.Figure()
     for ms, rows in criticality.groupby("milestone", sort=False):
-        bars.add_bar(x=rows["criticality"], y=rows["element"], orientation="h", name=str(ms))
+        bars.add_bar(x=rows["criticality"], y=rows["element"], orientation="h", name=str(ms), marker_color=colour.get(str(ms)))
     bars.update_layout(height=max(300, 26 * len(criticality) + 120), margin={"t": 30, "l": 220}, barmode="group",
                        xaxis={"title": "share of samples in which the element sets the milestone's slip", "tickformat": ".0%"})
     body = [section("Chance of keeping each milestone", table_html(confidence, "confidence.csv")),

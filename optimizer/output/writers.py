@@ -10,7 +10,7 @@ import pandas as pd
 
 from optimizer.output.folders import clean_number, csv_writer, json_writer, write_folder
 from optimizer.output.manifests import manifest, pareto_manifest, run_manifest, solver_description
-from optimizer.output.plots import draw_fronts, draw_s_curve, plot_writer
+from optimizer.output.plots import MILESTONE_COLOURS, draw_fronts, draw_s_curve, plot_writer
 from optimizer.output.reading import ResultFolder
 
 EMPTY_ASSIGNMENT = pd.DataFrame(columns=["element", "provider"])
@@ -156,7 +156,8 @@ def write_confidence(out: str | Path, result: Any, source: dict[str, Any], comma
         "s_curves.csv": csv_writer(result.s_curve_frame()),
         "assignment.csv": csv_writer(assignment),
     }
-    for row in confidence.itertuples():
+    for index, row in enumerate(confidence.itertuples()):
         slips = result.simulation.milestone_slip[row.milestone]
-        files[f"s_curve_{row.milestone}.png"] = plot_writer(draw_s_curve(row.milestone, slips, row.limit_months, row.p_meet))
+        files[f"s_curve_{row.milestone}.png"] = plot_writer(draw_s_curve(row.milestone, slips, row.limit_months, row.p_meet,
+                                                                                  MILESTONE_COLOURS[index % len(MILESTONE_COLOURS)]))
     return write_folder(Path(out), files, overwrite)
