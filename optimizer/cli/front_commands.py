@@ -84,8 +84,8 @@ def compare(runs: tuple[str, ...], out: str | None, overwrite: bool) -> None:
     with pd.option_context("display.width", 200, "display.max_columns", 30):
         ref = ", ".join(f"{k}={fmt(v)}" for k, v in comparison.reference.items())
         click.echo(f"objectives: {', '.join(f'{n} [{u}, {s}]' for n, s, u in comparison.objectives)}")
-        for result, label in labels.items():
-            click.echo(f"  {label} = {next(str(r.path) for r in results if r.label == result or str(r.path) == result)}")
+        for result, label in zip(results, labels.values(), strict=True):  # the summary has one row per result, in order
+            click.echo(f"  {label} = {result.path}")
         click.echo(f"hypervolume: against one reference point for all results ({ref}); own_hypervolume: each folder's own figure "
                    "against its own reference point (own_reference_point), as `trade pareto` printed it")
         click.echo(shown(comparison.summary))
