@@ -33,28 +33,30 @@ class Answers:
         from architecture import load_study
 
         self.study = load_study(folder)
-        self._runs: dict[tuple[str, str, tuple[str, ...]], object] = {}
+        self._runs: dict[tuple[str, str], object] = {}
 
-    def run(self, scenario: str = "", objective: str = "cost", overrides: tuple[str, ...] = ()):
-        from architecture import apply_overrides, apply_scenarios
+    def solve(self, point, objective: str = "cost"):  # noqa: ANN001, ANN201 - an architecture.SweepPoint; a RunResult
+        """One what-if of the study (scenarios, then --set values, then scale factors), solved once."""
+        from architecture import apply_point
         from optimizer import run_study
 
-        key = (scenario, objective, overrides)
+        key = (point.run_id, objective)
         if key not in self._runs:
-            variant = apply_scenarios(self.study, scenario) if scenario else self.study
-            self._runs[key] = run_study(apply_overrides(variant, overrides) if overrides else variant, objective)
+            self._runs[key] = run_study(apply_point(self.study, point), objective)
         return self._runs[key]
+
+    def run(self, scenario: str = "", objective: str = "cost", overrides: tuple[str, ...] = ()):
+        from architecture import SweepPoint, parse_override
+
+        point = SweepPoint(scenario=tuple(name for name in scenario.split(",") if name),
+                           set=tuple(parse_override(text) for text in overrides))
+        return self.solve(point, objective)
 
     def at_share(self, scenarios: str, share: float):
         """A budget-envelope scenario with its yearly envelope scaled to `share` (what examples/reference_envelope_sweep.toml sweeps)."""
-        from architecture import SweepPoint, apply_point
-        from optimizer import run_study
+        from architecture import SweepPoint
 
-        key = (scenarios, "cost", (f"share={share}",))
-        if key not in self._runs:
-            point = SweepPoint(scenario=tuple(scenarios.split(",")), scale=(("limits.annual_budget_musd", share),))
-            self._runs[key] = run_study(apply_point(self.study, point), "cost")
-        return self._runs[key]
+        return self.solve(SweepPoint(scenario=tuple(scenarios.split(",")), scale=(("limits.annual_budget_musd", share),)))
 
     def cost(self, scenario: str = "", overrides: tuple[str, ...] = ()) -> float | None:
         result = self.run(scenario, overrides=overrides)
