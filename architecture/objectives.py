@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
@@ -20,6 +21,7 @@ if TYPE_CHECKING:
     from architecture.tally import Tally
 
 RATIO_RESOLUTION = 1e-6  # shares closer than this count as equal
+MAX_DECIMALS = 6  # objective values are compared on a grid no finer than 1e-6 of their unit
 
 
 class OfferTables(Protocol):
@@ -137,3 +139,21 @@ COLUMN_OBJECTIVE = ObjectiveKind(
 def objective_kind(spec: ObjectiveSpec) -> ObjectiveKind:
     """The record of a declared or built-in objective."""
     return BUILTIN_OBJECTIVES[spec.builtin] if spec.builtin is not None else COLUMN_OBJECTIVE
+
+
+def resolution_of(tables: OfferTables, spec: ObjectiveSpec) -> float:
+    """The grid an objective's values lie on: its kind's fixed step, or the decimals of the data that sum into it.
+
+    Two architectures whose values differ by less than half of it are equal in that objective (fronts, tie-breaks).
+    """
+    kind = objective_kind(spec)
+    if kind.step is not None:
+        return kind.step
+    assert kind.grid is not None
+    decimals = min(MAX_DECIMALS, max((_decimals(v) for v in kind.grid(tables, spec)), default=0))
+    return 10.0 ** -decimals
+
+
+def _decimals(value: float) -> int:
+    exponent = Decimal(repr(float(value))).normalize().as_tuple().exponent
+    return max(0, -int(exponent)) if isinstance(exponent, int) else MAX_DECIMALS

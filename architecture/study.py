@@ -102,6 +102,24 @@ class Study:
         hint = f"did you mean '{close[0]}'? " if close else ""
         raise StudyError(Issue(where, f"unknown objective '{name}'; {hint}known: {', '.join(names)}", "unknown_objective"))
 
+    def tie_break_order(self, primary: str) -> tuple[str, ...]:
+        """The objectives that choose among equal optima of `primary`: the study's other declared objectives, in declaration order.
+
+        Optimised one after the other, each held at its best (docs/formulation.md#equal-optima-the-tie-break), so that
+        every command's optimum is Pareto-efficient over the declared objectives. One that measures what an earlier one
+        does (same builtin or column, milestone and sense) is left out: it is already held.
+        """
+        def measure(spec: ObjectiveSpec) -> tuple[object, ...]:
+            return (spec.builtin, spec.column, spec.milestone, spec.sense)
+
+        held = {measure(self.objective(primary))}
+        order = []
+        for name, spec in self.objectives.items():
+            if name != primary and measure(spec) not in held:
+                held.add(measure(spec))
+                order.append(name)
+        return tuple(order)
+
     @property
     def default_objective(self) -> str:
         return next(iter(self.objectives), "agency_cost_musd")

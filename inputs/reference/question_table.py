@@ -66,7 +66,7 @@ class Answers:
         base, other = self.cost(), self.cost(scenario)
         if other is None:
             return f"infeasible ({self.run(scenario).report.status})"
-        # costs only: which of several equally cheap architectures a solver returns is not an answer (ties differ by HiGHS release)
+        # costs only: the table answers "how much"; which architecture (one per question, the tie-break's) is in the run folder
         return f"cost {other:,.1f} US$M ({other - base:+,.1f}, {(other - base) / base:+.1%})"
 
 

@@ -94,6 +94,7 @@ def run_manifest(result: Any, command: str | None = None, kind: str = "run", pri
         best_bound=clean_number(report.best_bound),
         mip_gap=clean_number(report.mip_gap),
         solve=report.as_dict(),
+        tie_break=[stage.as_dict() for stage in result.tie_break],
         timings_s={k: round(v, 6) for k, v in result.timings_s.items()},
         feasible_by_evaluator=None if ev is None else ev.feasible,
         violations=[] if ev is None else list(ev.violations),

@@ -13,12 +13,12 @@ import pyomo.core as pyo
 
 from architecture import Architecture, EngineError, Study
 from architecture.evaluate import feasible_objectives
-from architecture.objectives import objective_kind
+from architecture.objectives import objective_kind, resolution_of
 from optimizer.model.build import build_model, set_objective
 from optimizer.model.data import to_model_data
 from optimizer.model.extract import extract_architecture
 from optimizer.model.objectives import ObjectiveTerm
-from optimizer.pareto.geometry import Axis, loose_bound, resolution_of
+from optimizer.pareto.geometry import Axis, loose_bound
 from optimizer.solve.highs_problem import HighsProblem
 from optimizer.solve.solver import SolveOptions, Solver, Status
 

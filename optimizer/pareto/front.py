@@ -17,7 +17,7 @@ import pandas as pd
 
 from architecture import Architecture, Issue, Study, StudyError
 from architecture.evaluate import evaluate
-from architecture.objectives import objective_kind
+from architecture.objectives import objective_kind, resolution_of
 from optimizer.pareto.box_solve import (
     DIRECT_OPTIONS,
     INTEGRAL_TOLERANCE,
@@ -36,7 +36,7 @@ from optimizer.pareto.box_solve import (
 from optimizer.pareto.chains import walk_two_chains
 from optimizer.pareto.dominance import REFERENCE_MARGIN, dominated, hypervolume, reference_point
 from optimizer.pareto.front_result import FrontProgress, ParetoFront, ParetoOptions
-from optimizer.pareto.geometry import MAX_DECIMALS, Axis, _Boxes, resolution_of
+from optimizer.pareto.geometry import MAX_DECIMALS, Axis, _Boxes
 
 __all__ = [
     "DIRECT_OPTIONS", "INTEGRAL_TOLERANCE", "MAX_DECIMALS", "PARETO_SOLVER_OPTIONS", "REFERENCE_MARGIN", "RESCUE_OPTIONS",

@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
 
 import numpy as np
 
 from architecture import EngineError
-from architecture.objectives import objective_kind
+from architecture.objectives import MAX_DECIMALS, objective_kind
 from optimizer.model.data import ModelData
-
-MAX_DECIMALS = 6  # objective values are compared on a grid no finer than 1e-6 of their unit
 
 
 @dataclass(frozen=True)
@@ -56,21 +53,6 @@ class Axis:
             return round(value, 9)
         steps = round(value / self.resolution)
         return round(steps * self.resolution, MAX_DECIMALS + 3)
-
-
-def _decimals(value: float) -> int:
-    exponent = Decimal(repr(float(value))).normalize().as_tuple().exponent
-    return max(0, -int(exponent)) if isinstance(exponent, int) else MAX_DECIMALS
-
-
-def resolution_of(data: ModelData, spec: Any) -> float:
-    """The grid an objective's values lie on: its kind's fixed step, or the decimals of the data that sum into it."""
-    kind = objective_kind(spec)
-    if kind.step is not None:
-        return kind.step
-    assert kind.grid is not None
-    decimals = min(MAX_DECIMALS, max((_decimals(v) for v in kind.grid(data, spec)), default=0))
-    return 10.0 ** -decimals
 
 
 def loose_bound(data: ModelData, axis: Axis, spec: Any) -> float:

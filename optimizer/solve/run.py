@@ -9,6 +9,7 @@ from architecture.evaluate import Evaluation
 from architecture.policy import ObjectiveSpec
 from optimizer.model.data import ModelData
 from optimizer.solve.solver import SolveOptions, SolveReport
+from optimizer.solve.tie_break import TieBreakStage
 
 
 @dataclass(frozen=True)
@@ -27,6 +28,8 @@ class RunResult:
     options: SolveOptions
     timings_s: dict[str, float] = field(default_factory=dict)
     active_families: tuple[str, ...] = ()
+    #: the stages that chose among equal optima, in order (optimizer/solve/tie_break.py); () when none ran
+    tie_break: tuple[TieBreakStage, ...] = ()
 
     @property
     def has_solution(self) -> bool:

@@ -162,11 +162,12 @@ class Solver:
         if self.highs is not None:
             self.highs.reset()
 
-    def _solve_once(self, m: pyo.ConcreteModel, time_limit_s: float | None, abs_gap: float | None = None) -> SolveReport:
+    def _solve_once(self, m: pyo.ConcreteModel, time_limit_s: float | None, abs_gap: float | None = None,
+                    rel_gap: float | None = None) -> SolveReport:
         start = time.perf_counter()
         try:
             highs = self.hand_off(m)
-            run = highs.run(time_limit_s, self.options.mip_rel_gap, abs_gap)
+            run = highs.run(time_limit_s, self.options.mip_rel_gap if rel_gap is None else rel_gap, abs_gap)
         except Exception as exc:  # noqa: BLE001 - a failed solve is a status with its message, never a lost run
             return SolveReport(Status.ERROR, None, None, None, 0.0, time.perf_counter() - start, self.name, self.version, "error",
                                message=f"{type(exc).__name__}: {exc}")
@@ -187,15 +188,16 @@ class Solver:
             message=message,
         )
 
-    def solve(self, m: pyo.ConcreteModel, time_limit_s: float | None = None, abs_gap: float | None = None) -> SolveReport:
+    def solve(self, m: pyo.ConcreteModel, time_limit_s: float | None = None, abs_gap: float | None = None,
+              rel_gap: float | None = None) -> SolveReport:
         """Solve the model's current objective; a ratio objective by Dinkelbach's iterations.
 
-        `time_limit_s` and `abs_gap` (objective units) override the options for this solve.
+        `time_limit_s`, `abs_gap` (objective units) and `rel_gap` override the options for this solve.
         """
         limit = self.options.time_limit_s if time_limit_s is None else time_limit_s
         term = m.objective_terms[m.objective_name]
         if not term.is_ratio:
-            return self._solve_once(m, limit, abs_gap)
+            return self._solve_once(m, limit, abs_gap, rel_gap)
         return self._solve_ratio(m, term, limit)
 
     def _solve_ratio(self, m: pyo.ConcreteModel, term: Any, time_limit_s: float | None) -> SolveReport:

@@ -21,8 +21,10 @@ from optimizer.model.build import build_model, set_objective
 from optimizer.model.data import to_model_data
 from optimizer.model.extract import extract_architecture
 from optimizer.model.objectives import ObjectiveTerm
+from optimizer.model.tie_break import define_tie_break_rows
 from optimizer.solve.run import RunResult
 from optimizer.solve.solver import SolveOptions, Solver, Status
+from optimizer.solve.tie_break import OFFER_ORDER_LABEL, TieBreakStage, break_ties, hold, release
 
 CLOSEST = "__fewest_moves__"
 #: Families holding limits as Params, with those limits: a re-solve for new values re-sends these families' rows.
@@ -39,10 +41,12 @@ class StudyModel:
         self.options = options or SolveOptions()
         self.study = study
         self.spec = study.objective(objective or study.default_objective)
+        self.tie_breaks = study.tie_break_order(self.spec.name)
         start = time.perf_counter()
         self.data = to_model_data(study, prices_move)
         built = time.perf_counter()
-        self.m = build_model(self.data, self.spec.name)
+        self.m = build_model(self.data, (self.spec.name, *self.tie_breaks))
+        define_tie_break_rows(self.m, self.data, (self.spec.name, *self.tie_breaks))
         self.limits_held = study.limits  # the limits the model's Params hold now
         self.solver = Solver(self.options)
         self.timings_s = {"data_s": built - start, "build_s": time.perf_counter() - built}
@@ -54,7 +58,9 @@ class StudyModel:
     def solve(self, study: Study | None = None) -> RunResult:
         """Solve, for the model's own study or another of the same structure (its Param limits are set first).
 
-        Re-solves start afresh (`Solver.reset`): an answer never depends on what this model solved before.
+        A proven optimum then goes through the tie-break stages (optimizer/solve/tie_break.py), so equal optima give
+        one answer in every command. Re-solves start afresh (`Solver.reset`): an answer never depends on what this
+        model solved before.
         """
         timings = dict(self.timings_s)
         if study is not None and study is not self.study and self._rows_from_values(study):
@@ -70,12 +76,18 @@ class StudyModel:
         solved = time.perf_counter()
         arch = extract_architecture(self.m, self.data) if report.has_solution else None
         extracted = time.perf_counter()
+        stages: tuple[TieBreakStage, ...] = ()
+        if arch is not None and report.status == Status.OPTIMAL:
+            left = None if self.options.time_limit_s is None else self.options.time_limit_s - (solved - start)
+            arch, stages = break_ties(self.m, self.data, self.solver, study, arch, left)
+        tied = time.perf_counter()
         ev = evaluate(study, arch) if arch is not None else None
-        timings.update(solve_s=solved - start, extract_s=extracted - solved, evaluate_s=time.perf_counter() - extracted)
+        timings.update(solve_s=solved - start, extract_s=extracted - solved, tie_break_s=tied - extracted,
+                       evaluate_s=time.perf_counter() - tied)
         if study is not self.study:
-            timings = {"solve_s": timings["solve_s"]}
+            timings = {"solve_s": timings["solve_s"], "tie_break_s": timings["tie_break_s"]}
         return RunResult(study, replace(self.data, study=study) if study is not self.study else self.data, self.spec, report, arch, ev,
-                         self.options, timings, self.active_families)
+                         self.options, timings, self.active_families, stages)
 
     def _rows_from_values(self, study: Study) -> bool:
         """Whether `study` changes a limit whose value some of this model's rows were built from (model_cache.values_in_structure)."""
@@ -107,33 +119,32 @@ class StudyModel:
         self.limits_held = study.limits
 
     def closest(self, result: RunResult, reference: Mapping[str, str]) -> RunResult:
-        """Among the architectures as good as `result` (within the MIP gap), the one closest to `reference`.
+        """Among the architectures equal to `result` in every tie-break objective, the one closest to `reference`.
 
-        Re-solves with the objective bounded at its optimum and the number of elements not at their
-        reference provider minimised, so that "what moves" lists only the moves the optimum needs, not
-        a tie the solver happened to pick. A ratio objective or a run without a proven optimum is
-        returned as it is. The bound row stays in this model: use a model for one closest run only.
+        Re-solves with the primary objective and the study's other objectives held at `result`'s values (half a grid
+        step) and the number of elements not at their reference provider minimised, so that "what moves" lists only
+        the moves the optimum needs, not a tie. It takes the place of the offer-order stage. A run without a proven
+        optimum is returned as it is.
         """
         m, report = self.m, result.report
-        term = m.objective_terms[self.spec.name]
-        if term.is_ratio or report.status != Status.OPTIMAL or report.objective is None:
+        if report.status != Status.OPTIMAL or result.architecture is None:
             return result
-        slack = self.options.mip_rel_gap * max(1.0, abs(report.objective)) + 1e-9
-        if term.sense == "min":
-            m.closest_objective_bound = pyo.Constraint(expr=term.numerator <= report.objective + slack)
-        else:
-            m.closest_objective_bound = pyo.Constraint(expr=term.numerator >= report.objective - slack)
         stay = [pair for pair in m.OFFERS if reference.get(pair[0]) == pair[1]]
         new = [pair for pair in m.OFFERS if pair[0] not in reference]
         moves = pyo.quicksum(m.assign[pair] for pair in new) - pyo.quicksum(m.assign[pair] for pair in stay)
         m.objective_terms[CLOSEST] = ObjectiveTerm(CLOSEST, "min", "elements", moves)
-        set_objective(m, CLOSEST)
-        self.solver.update_rows([m.closest_objective_bound])
-        second = self.solver.solve(m)
-        if not second.has_solution:
+        try:
+            if not hold(m, self.data, self.solver, result.study, result.architecture, list(m.TIE_BREAK_OBJECTIVES)):
+                return result
+            set_objective(m, CLOSEST)
+            second = self.solver.solve(m, abs_gap=0.25, rel_gap=0.0)
+            arch = extract_architecture(m, self.data) if second.has_solution else None
+        finally:
+            release(m, self.data, self.solver, self.spec.name)
+        if arch is None:
             return result
-        arch = extract_architecture(m, self.data)
-        return replace(result, architecture=arch, evaluation=evaluate(result.study, arch))
+        stages = (*(stage for stage in result.tie_break if stage.objective != OFFER_ORDER_LABEL), TieBreakStage("fewest_moves", str(second.status)))
+        return replace(result, architecture=arch, evaluation=evaluate(result.study, arch), tie_break=stages)
 
     def binding_limits(self, result: RunResult, tolerance: float = 1e-6) -> tuple[tuple[str, float], ...]:
         """Limits that change the optimum: each limit row is dropped in turn and the model re-solved.

@@ -101,8 +101,12 @@ def test_an_annual_budget_row_sets_a_breakeven():
     table = breakeven(study, "partnership").table.set_index(["element", "provider"])
     row = table.loc[("e0001", "inte_01")]
     assert row.chosen and row.note == ""
-    arch = StudyModel(study, "partnership").solve().architecture
-    assert evaluate(priced(study, "e0001", "inte_01", row.breakeven_cost_musd), arch).feasible
+    at = priced(study, "e0001", "inte_01", row.breakeven_cost_musd)
+    kept = at.with_changes(limits=at.limits.model_copy(update={"fixed": {"e0001": "inte_01"}}))
+    best = StudyModel(kept, "partnership").solve()  # the best architecture that keeps the offer at its break-even price
+    arch = best.architecture
+    assert evaluate(at, arch).feasible
+    assert best.report.objective == pytest.approx(StudyModel(study, "partnership").solve().report.objective)  # still an optimum
     over = evaluate(priced(study, "e0001", "inte_01", row.breakeven_cost_musd + STEP_MUSD), arch).violations
     assert len(over) == 1 and over[0].startswith("annual budget 2026 exceeded")
 

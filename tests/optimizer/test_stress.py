@@ -42,7 +42,8 @@ def test_a_loss_without_recovery_is_reported_as_such(tiny_study):
 
 def test_among_tied_optima_the_closest_to_the_baseline_is_reported(tiny_study):
     """With two equally cheap cargo providers, each reference gets its own provider back: a tie is not a move."""
-    study = apply_overrides(tiny_study, ["offers[element=cargo_1,provider=spacex].cost_musd=50"])
+    study = apply_overrides(tiny_study, ["offers[element=cargo_1,provider=spacex].cost_musd=50",
+                                         "offers[element=cargo_1,provider=spacex].partner_value=2"])  # tied in cost and partnership
     first = run_study(study, "cost")
     chosen = first.architecture.assignment["cargo_1"]
     other = "esa" if chosen == "spacex" else "spacex"
