@@ -1,8 +1,13 @@
-"""Wall time of `trade run <study> --out <tmp>` as a subprocess (interpreter start and imports included)."""
+"""Wall time of `trade run <study>` and of a small `trade pareto` as subprocesses (interpreter start and imports included).
+
+The front's wall is printed against the front's own time in the same run (its manifest's timings_s.total_s): the
+part of the command that is not the front is what issue 23 asks to keep under half of it.
+"""
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import shutil
 import statistics
@@ -14,6 +19,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 TARGET_S = 1.0  # issue 23 (it was 2.0 s before)
+FRONT_TARGET = 1.5  # issue 23: a small front's command wall < 1.5 x the front's own time
+FRONT_OBJECTIVES = "cost,partnership"
 
 
 def command() -> tuple[list[str], str]:
@@ -70,7 +77,25 @@ def main() -> None:
             note = "" if study == args.study else "  [FALLBACK: tests/studies/tiny, not inputs/reference]"
             print(f"  {label:<66} best {best:.3f} s  median {median:.3f} s")
             print(f"{verdict}  trade run < {TARGET_S:.1f} s: best {best:.3f} s, median {median:.3f} s{note}")
+            front_ratio(base, study, tmp, args.runs)
             return
+
+
+def front_ratio(base: list[str], study: str, tmp: str, runs: int) -> None:
+    """`trade pareto STUDY --objectives cost,partnership`: command wall against the front's own time, run by run."""
+    ratios = []
+    print(f"  trade pareto {study} --objectives {FRONT_OBJECTIVES} --out <tmp>:")
+    for i in range(runs):
+        out = f"{tmp}/pareto-{i}"
+        seconds, proc = timed([*base, "pareto", study, "--objectives", FRONT_OBJECTIVES, "--out", out])
+        if proc.returncode != 0:
+            print(f"    FAILED, not timed ({(proc.stderr or proc.stdout).strip()[-300:]})")
+            return
+        front_s = json.loads(Path(out, "manifest.json").read_text())["timings_s"]["total_s"]
+        ratios.append(seconds / front_s)
+        print(f"    run {i + 1}: wall {seconds:.3f} s, front {front_s:.3f} s, outside the front {seconds - front_s:.3f} s, ratio {ratios[-1]:.2f}x")
+    verdict = "PASS" if statistics.median(ratios) < FRONT_TARGET else "FAIL"
+    print(f"{verdict}  front command wall < {FRONT_TARGET:.1f}x the front: best {min(ratios):.2f}x, median {statistics.median(ratios):.2f}x")
 
 
 if __name__ == "__main__":

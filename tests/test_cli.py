@@ -186,3 +186,24 @@ def test_evaluate_says_when_a_milestone_has_no_element_in_the_architecture():
     result = invoke("evaluate", REFERENCE, "--assign", "ppe=nasa", "--assign", "halo=nasa")  # infeasible, and says so
     line = next(line for line in result.output.splitlines() if line.strip().startswith("landing_confidence"))
     assert "no element of milestone first_crewed_landing is in the architecture" in line
+
+
+def test_the_console_process_keeps_exit_codes_output_and_files(tmp_path):
+    """`trade` as a process ends without Python's teardown: its exit code, its printed lines and its files are all there."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    out = tmp_path / "run"
+    done = subprocess.run([sys.executable, "trade.py", "run", str(TINY), "--out", str(out)], cwd=root, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.rstrip().endswith(f"wrote {out}")
+    assert json.loads((out / "manifest.json").read_text())["status"] == "optimal"
+    bad = subprocess.run([sys.executable, "trade.py", "run", str(tmp_path / "nowhere")], cwd=root, capture_output=True, text=True)
+    assert bad.returncode == 2 and bad.stderr.startswith("error: ") and len(bad.stderr.strip().splitlines()) == 1
+    infeasible = subprocess.run([sys.executable, "trade.py", "run", str(TINY), "--set", "limits.total_budget_musd=10", "--out",
+                                 str(tmp_path / "none")], cwd=root, capture_output=True, text=True)
+    assert infeasible.returncode == 3
+    usage = subprocess.run([sys.executable, "trade.py", "runn"], cwd=root, capture_output=True, text=True)
+    assert usage.returncode == 2 and "No such command" in usage.stderr
