@@ -26,7 +26,16 @@ def pareto(study: str, scenario: str, overrides: tuple[str, ...], objectives: st
     """The exact Pareto front of 2 or more objectives (or exact at a resolution), written as a Pareto run folder."""
     from pathlib import Path
 
-    from optimizer.output import default_run_dir, refuse_existing, warm_up, write_pareto
+    from optimizer.output import (
+        CheckpointWriter,
+        checkpoint_files,
+        default_run_dir,
+        find_checkpoint,
+        front_identity,
+        open_front_checkpoint,
+        warm_up,
+        write_pareto,
+    )
     from optimizer.pareto import ParetoOptions, pareto_front
 
     warm_up()  # the front's PNG needs matplotlib: import it while the front is searched
@@ -36,12 +45,23 @@ def pareto(study: str, scenario: str, overrides: tuple[str, ...], objectives: st
     for name in names:
         loaded.objective(name, where="--objectives")
     steps = resolution_steps(resolutions)
-    target = Path(out) if out else default_run_dir(loaded, "pareto", "-".join(names))
-    refuse_existing(target, overwrite)
+    identity = front_identity(loaded, names, steps, points)
+    fresh = default_run_dir(loaded, "pareto", "-".join(names))
+    # the same command finds the front it stopped (kill -9, a time limit) by its checkpoint, with or without --out
+    target = Path(out) if out else (find_checkpoint(fresh.parent, fresh.name[: fresh.name.rindex("-")], identity) or fresh)
+    replay = open_front_checkpoint(target, identity, overwrite)
     header(loaded)
-    front = pareto_front(loaded, names, ParetoOptions(time_limit_s=time_limit_s, points=points, threads=threads, workers=workers,
-                                                      resolution=steps, progress=progress))
-    written = write_pareto(target, front, overwrite=overwrite)  # before printing: a closed pipe cannot lose the front
+    if replay:
+        click.echo(f"resuming the front in {target}: {len(replay)} boxes answered before it stopped")
+    writer = CheckpointWriter(target)
+    try:
+        front = pareto_front(loaded, names, ParetoOptions(time_limit_s=time_limit_s, points=points, threads=threads, workers=workers,
+                                                          resolution=steps, progress=progress, replay=replay, on_answer=writer))
+    finally:
+        writer.close()
+    # an incomplete front keeps its checkpoint, so the same command continues it; the folder is replaced atomically
+    kept = checkpoint_files(target) if not front.complete and not points else {}
+    written = write_pareto(target, front, overwrite=True, extra=kept)  # before printing: a closed pipe cannot lose the front
     label = f"{front.method}, complete" if front.complete else ("approximation" if points else "INCOMPLETE")
     click.echo(f"{len(front.points)} nondominated points ({label}); {front.solves} solves in {front.runtime_s:.2f} s (HiGHS {front.highs_runtime_s:.2f} s)")
     if not front.points.empty:

@@ -22,6 +22,16 @@ from optimizer.output.folders import (
     write_sweep_record,
     write_sweep_table,
 )
+from optimizer.output.front_checkpoint import ANSWERS as ANSWERS_FILE
+from optimizer.output.front_checkpoint import IDENTITY as IDENTITY_FILE
+from optimizer.output.front_checkpoint import (
+    CheckpointWriter,
+    checkpoint_files,
+    find_checkpoint,
+    front_identity,
+    open_front_checkpoint,
+    read_answers,
+)
 from optimizer.output.manifests import (
     ENGINE_NAME,
     SCHEMA_VERSION,
@@ -49,7 +59,8 @@ from optimizer.output.writers import (
 
 __all__ = [
     "EMPTY_ASSIGNMENT", "ENGINE_NAME", "REPORT_FILE", "render_report", "write_alternatives", "write_breakeven", "write_confidence", "write_report",
-    "FLOAT_DECIMALS", "SCHEMA_VERSION", "SWEEP_RECORDS", "ZERO_THRESHOLD", "ResultFolder", "ResultTables",
+    "FLOAT_DECIMALS", "SCHEMA_VERSION", "SWEEP_RECORDS", "ZERO_THRESHOLD", "ANSWERS_FILE", "CheckpointWriter", "IDENTITY_FILE", "ResultFolder", "ResultTables",
+    "checkpoint_files", "find_checkpoint", "front_identity", "open_front_checkpoint", "read_answers",
     "active_limits", "clean_number", "command_line", "csv_writer", "default_run_dir", "draw_fronts", "engine_version", "json_writer",
     "manifest", "open_sweep_folder", "pareto_manifest", "plot_writer", "read_json", "read_result", "read_sweep_records", "read_tables",
     "refuse_existing", "run_manifest", "slug", "solver_description", "study_provenance", "tidy", "utc_now", "write_comparison",

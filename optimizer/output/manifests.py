@@ -119,6 +119,7 @@ def pareto_manifest(front: Any, command: str | None = None) -> dict[str, Any]:
         hypervolume={"value": clean_number(front.hypervolume), "reference_point": {k: clean_number(v) for k, v in front.reference.items()},
                      "definition": "dominated hypervolume (moocore) of the points against the reference point, each objective in its own sense"},
         solves=front.solves,
+        replayed=front.replayed,
         timings_s={"total_s": round(front.runtime_s, 6), "highs_s": round(front.highs_runtime_s, 6)},
         notes=list(front.notes),
     )

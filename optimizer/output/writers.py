@@ -60,8 +60,9 @@ def with_checks(limits: pd.DataFrame, checks: Any) -> pd.DataFrame:
     return out
 
 
-def write_pareto(out: str | Path, front: Any, command: str | None = None, overwrite: bool = False) -> Path:
-    """Write a Pareto run folder: manifest.json, points.csv, assignments.csv, payoff.csv, limits.csv, front.png."""
+def write_pareto(out: str | Path, front: Any, command: str | None = None, overwrite: bool = False,
+                 extra: dict[str, Callable[[Path], None]] | None = None) -> Path:
+    """Write a Pareto run folder: manifest.json, points.csv, assignments.csv, payoff.csv, limits.csv, front.png (and `extra` files)."""
     files: dict[str, Callable[[Path], None]] = {
         "manifest.json": json_writer(pareto_manifest(front, command)),
         "points.csv": csv_writer(front.points),
@@ -72,6 +73,7 @@ def write_pareto(out: str | Path, front: Any, command: str | None = None, overwr
     if not front.points.empty:
         title = f"{front.study.name}: {'exact' if front.complete else front.method} front, {len(front.points)} points"
         files["front.png"] = plot_writer(draw_fronts([("front", front.points)], list(front.axes), title))
+    files.update(extra or {})
     return write_folder(Path(out), files, overwrite)
 
 

@@ -14,7 +14,7 @@ more than two steps of range left.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from typing import Any
@@ -41,12 +41,15 @@ class Chain:
 
 def walk_two_chains(model: FrontModel, order: list[str], payoff_rows: list[dict[str, Any]], record: Callable[..., None],
                     deadline: Deadline, solvers: tuple[_DirectSolver, _DirectSolver] | None, second: FrontModel | None,
-                    counts: dict[str, int], progress: Any) -> None:
+                    counts: dict[str, int], progress: Any, replay: Mapping[tuple[Any, ...], Any] | None = None,
+                    on_answer: Callable[[tuple[Any, ...], Any], None] | None = None) -> None:
     """Search a two-objective front in two halves at once (module docstring).
 
     `solvers`: two plain-HiGHS solvers of the same order (single-stage boxes; a box they cannot prove falls back to
     `model`, in this thread); else `second`, another FrontModel, runs chain 2 on the two-stage path beside `model`.
+    A box whose bound `replay` answers (a resumed checkpoint) is not solved again; `on_answer` hears every new answer.
     """
+    replay = replay or {}
     a, b = order
     axis = model.axis(b)
     rows = {row["optimised"]: row for row in payoff_rows}
@@ -85,8 +88,9 @@ def walk_two_chains(model: FrontModel, order: list[str], payoff_rows: list[dict[
         chains.append(Chain(cut + axis.resolution / 2, longest.stop_at, finished.solve, cut))
         longest.stop_at = cut + axis.resolution / 4
 
-    def settle(chain: Chain, answer: _BoxAnswer | Found | None) -> None:
+    def settle(chain: Chain, answer: _BoxAnswer | Found | None, heard: bool = True) -> None:
         """Apply an answer in this (the main) thread: record it, move the chain's bound, or end the chain."""
+        bound = chain.bound
         if isinstance(answer, _BoxAnswer):
             model.solves += len(answer.times)
             model.highs_times.extend(answer.times)
@@ -99,6 +103,8 @@ def walk_two_chains(model: FrontModel, order: list[str], payoff_rows: list[dict[
             else:
                 counts["fallbacks"] += 1
                 answer = model.lexicographic([a, b], {b: chain.bound}, deadline)
+        if heard and on_answer is not None:
+            on_answer(("chain", bound), answer)
         if answer is None:
             chain.done = True
             return
@@ -115,6 +121,11 @@ def walk_two_chains(model: FrontModel, order: list[str], payoff_rows: list[dict[
         try:
             while True:
                 for chain in chains:
+                    while not chain.done and chain not in running.values() and ("chain", chain.bound) in replay:
+                        counts["replayed"] = counts.get("replayed", 0) + 1  # answered before this search was stopped
+                        settle(chain, replay[("chain", chain.bound)], heard=False)
+                        if chain.done:
+                            share(chain)
                     if not chain.done and chain not in running.values():
                         running[pool.submit(_run, chain.solve, chain.bound, deadline)] = chain
                 searched = sum(chain.start - chain.reached for chain in chains)

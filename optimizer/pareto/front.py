@@ -46,7 +46,8 @@ __all__ = [
 
 
 def _exact_boxes(model: FrontModel, order: list[str], payoff_rows: list[dict[str, Any]], found: dict, record: Any,
-                 deadline: Deadline, solvers: list[_DirectSolver], counts: dict[str, int], progress: FrontProgress) -> None:
+                 deadline: Deadline, solvers: list[_DirectSolver], counts: dict[str, int], progress: FrontProgress,
+                 options: ParetoOptions) -> None:
     """Search every box (docs/pareto.md): reuse earlier answers, solve the rest single-stage on the solvers' threads.
 
     Without solvers (a ratio objective, or single-stage solves not provable) every box takes the two-stage Pyomo path.
@@ -108,19 +109,26 @@ def _exact_boxes(model: FrontModel, order: list[str], payoff_rows: list[dict[str
 
     tol_inside = tuple(axes[n].resolution / 4 for n in bounded)  # a point on a bound row's value is inside
 
-    def accept(box: tuple[float, ...], status: str, values: dict[str, float], arch: Architecture) -> None:
+    def accept(box: tuple[float, ...], status: str, values: dict[str, float], arch: Architecture, heard: bool = True) -> None:
         record(status, values, arch)
         y = key(values)
         if status == "optimal":
             solved.append((box, y))
             proven.setdefault(y, (status, values, arch))
         boxes.add_point(y[1:], box)
+        if heard and options.on_answer is not None:
+            options.on_answer(("box", *box), (status, values, arch))
+
+    def empty(box: tuple[float, ...]) -> None:
+        boxes.mark_empty(box)
+        if options.on_answer is not None:
+            options.on_answer(("box", *box), None)
 
     def fallback(box: tuple[float, ...]) -> None:
         upper = {n: b - t for n, b, t in zip(bounded, box, tol, strict=True)}
         result = model.lexicographic(order, upper, deadline)
         if result is None:
-            boxes.mark_empty(box)
+            empty(box)
         else:
             accept(box, *result)
 
@@ -131,6 +139,14 @@ def _exact_boxes(model: FrontModel, order: list[str], payoff_rows: list[dict[str
         while True:
             progress.boxes(boxes.open, model.solves)
             while (not solvers or free) and (box := boxes.pop()) is not None:
+                if ("box", *box) in options.replay:  # answered before this search was stopped: not solved again
+                    counts["replayed"] += 1
+                    answer = options.replay[("box", *box)]
+                    if answer is None:
+                        boxes.mark_empty(box)
+                    else:
+                        accept(box, *answer, heard=False)
+                    continue
                 hit = reuse(box)
                 if hit is not None:
                     counts["reused"] += 1
@@ -145,7 +161,7 @@ def _exact_boxes(model: FrontModel, order: list[str], payoff_rows: list[dict[str
                 if pool is None:
                     done_now = _run(solver, upper, deadline, known)
                     free.append(solver)
-                    _settle(model, box, done_now, boxes, accept, fallback, counts)
+                    _settle(model, box, done_now, empty, accept, fallback, counts)
                 else:
                     pending[pool.submit(_run, solver, upper, deadline, known)] = (box, solver)
             if not pending:
@@ -154,7 +170,7 @@ def _exact_boxes(model: FrontModel, order: list[str], payoff_rows: list[dict[str
             for future in sorted(done, key=lambda f: pending[f][0]):
                 box, solver = pending.pop(future)
                 free.append(solver)
-                _settle(model, box, future.result(), boxes, accept, fallback, counts)
+                _settle(model, box, future.result(), empty, accept, fallback, counts)
     finally:
         if pool is not None:
             for future in pending:
@@ -169,14 +185,14 @@ def _run(solver: _DirectSolver, upper: dict[str, float], deadline: Deadline, kno
         return stop
 
 
-def _settle(model: FrontModel, box: tuple[float, ...], answer: _BoxAnswer | _Stopped, boxes: _Boxes, accept: Any, fallback: Any,
+def _settle(model: FrontModel, box: tuple[float, ...], answer: _BoxAnswer | _Stopped, empty: Any, accept: Any, fallback: Any,
             counts: dict[str, int]) -> None:
     """Apply a worker's answer in the main thread (the only one touching boxes, the Pyomo model and the counters)."""
     if isinstance(answer, _Stopped):
         raise answer
     _settle_times(model, answer)
     if answer.kind == "empty":
-        boxes.mark_empty(box)
+        empty(box)
     elif answer.kind == "point":
         counts["single_stage"] += 1
         assert answer.values is not None and answer.arch is not None
@@ -214,7 +230,7 @@ def pareto_front(study: Study, objectives: Sequence[str], options: ParetoOptions
             raise StudyError(Issue("--resolution", f"'{name}' is not one of the front's objectives ({', '.join(objectives)})", "unknown_key"))
     model = FrontModel(study, order, options.threads, options.resolution)
     workers = options.workers if options.workers is not None else min(2, os.cpu_count() or 1)
-    counts = {"reused": 0, "single_stage": 0, "fallbacks": 0, "workers": 1}
+    counts = {"reused": 0, "single_stage": 0, "fallbacks": 0, "workers": 1, "replayed": 0}
     axes = {axis.name: axis for axis in model.axes}
     notes: list[str] = []
     payoff_rows, found = [], {}
@@ -253,14 +269,21 @@ def pareto_front(study: Study, objectives: Sequence[str], options: ParetoOptions
             if options.points:
                 complete = False
                 for box in _approximation_boxes(payoff_rows, [axes[n] for n in bounded], options.points):
-                    result = model.lexicographic(order, dict(zip(bounded, [b - t for b, t in zip(box, tol, strict=True)], strict=True)), deadline)
+                    box_key = ("approximation", *(float(b) for b in box))
+                    if box_key in options.replay:
+                        counts["replayed"] += 1
+                        result = options.replay[box_key]
+                    else:
+                        result = model.lexicographic(order, dict(zip(bounded, [b - t for b, t in zip(box, tol, strict=True)], strict=True)), deadline)
+                        if options.on_answer is not None:
+                            options.on_answer(box_key, result)
                     if result is not None:
                         record(*result)
             elif len(order) == 2 and workers >= 2 and len(payoff_rows) == 2 and _two_chains(
                     study, model, order, payoff_rows, record, deadline, solvers, counts, progress, options):
                 pass
             else:
-                _exact_boxes(model, order, payoff_rows, found, record, deadline, solvers, counts, progress)
+                _exact_boxes(model, order, payoff_rows, found, record, deadline, solvers, counts, progress, options)
     except _Stopped as stop:
         complete = False
         notes.append(f"stopped early: {stop.status} (the front's time limit); points found so far are kept")
@@ -282,10 +305,11 @@ def _two_chains(study: Study, model: FrontModel, order: list[str], payoff_rows: 
         ideal = {n: min(axes[n].sign * row[n] for row in payoff_rows) for n in order}
         for solver in solvers:
             solver.ideal = ideal
-        walk_two_chains(model, order, payoff_rows, record, deadline, (solvers[0], solvers[1]), None, counts, progress)
+        walk_two_chains(model, order, payoff_rows, record, deadline, (solvers[0], solvers[1]), None, counts, progress,
+                        options.replay, options.on_answer)
     else:  # two stages (a ratio, or objectives without an integer grid): a second model for the second chain
         second = FrontModel(study, order, options.threads, options.resolution)
-        walk_two_chains(model, order, payoff_rows, record, deadline, None, second, counts, progress)
+        walk_two_chains(model, order, payoff_rows, record, deadline, None, second, counts, progress, options.replay, options.on_answer)
     return True
 
 
@@ -340,5 +364,5 @@ def _assemble(study: Study, model: FrontModel, order: list[str], requested: Sequ
         solver_version=model.solver.version, notes=tuple(notes), highs_times_s=tuple(model.highs_times),
         point_limits=point_limits, active_families=tuple(model.m.active_families), rescues=model.rescues,
         reused=counts.get("reused", 0), single_stage=counts.get("single_stage", 0), workers=counts.get("workers", 1),
-        chains=counts.get("chains", 0),
+        chains=counts.get("chains", 0), replayed=counts.get("replayed", 0),
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -33,6 +33,11 @@ class ParetoOptions:
     resolution: dict[str, float] = field(default_factory=dict)
     #: a progress line on stderr (points found, boxes open, solves, elapsed); None: only when stderr is a terminal
     progress: bool | None = False
+    #: answers of boxes an earlier search of the same front found (a resumed checkpoint): box key -> answer, where an
+    #: answer is None (the box is empty) or (status, values by objective, Architecture); such boxes are not solved again
+    replay: Mapping[tuple[Any, ...], Any] = field(default_factory=dict)
+    #: called as on_answer(box key, answer) in the main thread for every box answered (a checkpoint writer)
+    on_answer: Callable[[tuple[Any, ...], Any], None] | None = None
 
 
 class FrontProgress:
@@ -93,6 +98,7 @@ class ParetoFront:
     single_stage: int = 0  # boxes answered by one solve of the combined objective
     workers: int = 1
     chains: int = 0  # two-objective fronts on two workers: chains of boxes walked (2, plus one per split of a busy chain)
+    replayed: int = 0  # boxes answered from a resumed checkpoint (ParetoOptions.replay) instead of solved
 
     @property
     def objectives(self) -> tuple[str, ...]:
