@@ -2,14 +2,15 @@
 
 Two files, in the output folder until the front's own files replace it (docs/results.md#front-checkpoints):
 `front.checkpoint.json` (the identity: engine version, study inputs and changes, objectives, resolution, points;
-written atomically) and `front.checkpoint.jsonl` (one line per answered box, appended and flushed to disk one whole
-line at a time: a line cut short by kill -9 is ignored on reading, and its box is solved again).
+written atomically) and `front.checkpoint.jsonl` (one line per answered box, each appended in one write: a line cut short
+is ignored on reading, and its box is solved again).
 """
 
 from __future__ import annotations
 
 import json
 import os
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -95,16 +96,27 @@ def checkpoint_files(out: Path) -> dict[str, Any]:
 
 
 class CheckpointWriter:
-    """Appends one line per answered box to `front.checkpoint.jsonl`, each written whole and flushed to disk."""
+    """Appends one line per answered box to `front.checkpoint.jsonl`, each in one unbuffered write.
+
+    A written line is the operating system's at once, so it survives kill -9 of this process; it is synced to disk
+    (against a power cut) at most SYNC_EVERY_S after it is written, not per line: a sync costs about 0.4 ms, a
+    small front's box about 2 ms.
+    """
+
+    SYNC_EVERY_S = 1.0
 
     def __init__(self, out: Path):
         self.fd = os.open(out / ANSWERS, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+        self.synced = time.monotonic()
 
     def __call__(self, key: tuple[Any, ...], answer: Any) -> None:
         found = None if answer is None else {"status": answer[0], "values": answer[1], "assignment": dict(answer[2].assignment)}
         line = json.dumps({"key": list(key), "answer": found}, default=str) + "\n"
         os.write(self.fd, line.encode("utf-8"))
-        os.fsync(self.fd)
+        if time.monotonic() - self.synced >= self.SYNC_EVERY_S:
+            os.fsync(self.fd)
+            self.synced = time.monotonic()
 
     def close(self) -> None:
+        os.fsync(self.fd)
         os.close(self.fd)
