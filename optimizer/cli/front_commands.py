@@ -7,7 +7,7 @@ import sys
 import click
 
 from optimizer.cli.group import EXIT_INFEASIBLE, cli
-from optimizer.cli.options import fmt, header, load, out_options, progress_option, resolution_steps, study_argument
+from optimizer.cli.options import fmt, header, load, out_options, progress_option, resolution_steps, scheduler_option, study_argument
 
 
 @cli.command()
@@ -20,9 +20,11 @@ from optimizer.cli.options import fmt, header, load, out_options, progress_optio
 @click.option("--time-limit-s", type=click.FloatRange(min=0), default=None, help="Time limit for the whole front; the front is marked incomplete if reached.")
 @click.option("--threads", type=click.IntRange(min=1), default=1, show_default=True, help="HiGHS threads per subproblem.")
 @click.option("--workers", type=click.IntRange(min=1), default=None, help="Subproblems solved at once (default: 2, or 1 on a one-CPU machine).")
+@scheduler_option
 @out_options("Pareto run folder to write (default: a new folder under results/).")
 def pareto(study: str, scenario: str, overrides: tuple[str, ...], objectives: str, resolutions: tuple[str, ...], progress: bool | None,
-           points: int | None, time_limit_s: float | None, threads: int, workers: int | None, out: str | None, overwrite: bool) -> None:
+           points: int | None, time_limit_s: float | None, threads: int, workers: int | None, scheduler: str | None, out: str | None,
+           overwrite: bool) -> None:
     """The exact Pareto front of 2 or more objectives (or exact at a resolution), written as a Pareto run folder."""
     from pathlib import Path
 
@@ -56,7 +58,8 @@ def pareto(study: str, scenario: str, overrides: tuple[str, ...], objectives: st
     writer = CheckpointWriter(target)
     try:
         front = pareto_front(loaded, names, ParetoOptions(time_limit_s=time_limit_s, points=points, threads=threads, workers=workers,
-                                                          resolution=steps, progress=progress, replay=replay, on_answer=writer))
+                                                          resolution=steps, progress=progress, replay=replay, on_answer=writer,
+                                                          scheduler=scheduler))
     finally:
         writer.close()
     # an incomplete front keeps its checkpoint, so the same command continues it; the folder is replaced atomically

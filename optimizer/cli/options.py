@@ -136,11 +136,16 @@ def resolution_steps(texts: tuple[str, ...]) -> dict[str, float]:
     return steps
 
 
+#: `--scheduler ADDRESS`: the same option wherever work can go to a Dask cluster (sweeps, stress, sensitivity, fronts)
+scheduler_option = click.option("--scheduler", default=None, metavar="ADDRESS",
+                                help="Run on a Dask scheduler instead of local processes, e.g. tcp://10.0.0.5:8786.")
+
+
 def parallel_options(func: Callable[..., Any]) -> Callable[..., Any]:
     """--workers and --scheduler, shared by the commands that solve many what-ifs."""
 
     @click.option("--workers", type=click.IntRange(min=1), default=None, help="Local worker processes (default: every core; 1 = no pool).")
-    @click.option("--scheduler", default=None, metavar="ADDRESS", help="Run on a Dask scheduler instead of local processes, e.g. tcp://10.0.0.5:8786.")
+    @scheduler_option
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         return func(*args, **kwargs)

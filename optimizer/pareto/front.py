@@ -10,6 +10,7 @@ import os
 import time
 from collections.abc import Sequence
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
+from contextlib import ExitStack
 from typing import Any
 
 import numpy as np
@@ -37,6 +38,7 @@ from optimizer.pareto.chains import walk_two_chains
 from optimizer.pareto.dominance import REFERENCE_MARGIN, dominated, hypervolume, reference_point
 from optimizer.pareto.front_result import FrontProgress, ParetoFront, ParetoOptions
 from optimizer.pareto.geometry import MAX_DECIMALS, Axis, _Boxes
+from optimizer.pareto.remote import connected, forget, remote_solvers
 
 __all__ = [
     "DIRECT_OPTIONS", "INTEGRAL_TOLERANCE", "MAX_DECIMALS", "PARETO_SOLVER_OPTIONS", "REFERENCE_MARGIN", "RESCUE_OPTIONS",
@@ -245,6 +247,9 @@ def pareto_front(study: Study, objectives: Sequence[str], options: ParetoOptions
             progress.point()
 
     solvers: list[_DirectSolver] = []
+    cluster = ExitStack()  # a Dask client while the front runs (ParetoOptions.scheduler), closed at the end
+    client = cluster.enter_context(connected(options.scheduler)) if options.scheduler is not None else None
+    token = None
     try:
         for name in order:  # the payoff table: each objective optimised first, then the others
             lexicographic = [name, *[n for n in order if n != name]]
@@ -262,7 +267,11 @@ def pareto_front(study: Study, objectives: Sequence[str], options: ParetoOptions
             payoff_rows.append({"optimised": name, **values, "status": status})
             record(status, values, arch)
             if not solvers and name == order[0] and not options.points and (spec := _direct_spec(model, order)) is not None:
-                solvers = [_DirectSolver(spec, study, axes, {}, options.threads, SINGLE_STAGE_MAX_MAGNITUDE) for _ in range(max(1, workers))]
+                if client is not None:  # one stand-in per thread of the cluster: the boxes are solved there
+                    remote, token = remote_solvers(client, spec, study, axes, options.threads, SINGLE_STAGE_MAX_MAGNITUDE)
+                    solvers, workers = list(remote), len(remote)  # type: ignore[arg-type]
+                else:
+                    solvers = [_DirectSolver(spec, study, axes, {}, options.threads, SINGLE_STAGE_MAX_MAGNITUDE) for _ in range(max(1, workers))]
         if payoff_rows:
             bounded = order[1:]
             tol = tuple(axes[n].box_tolerance for n in bounded)
@@ -289,6 +298,9 @@ def pareto_front(study: Study, objectives: Sequence[str], options: ParetoOptions
         notes.append(f"stopped early: {stop.status} (the front's time limit); points found so far are kept")
     finally:
         progress.close()
+        if client is not None and token is not None:
+            forget(client, token)
+        cluster.close()
     if any(status != "optimal" for status, _, _ in found.values()):
         complete = False
         notes.append("some points are not proven optimal (time limit): the front may hold dominated points")

@@ -38,6 +38,9 @@ class ParetoOptions:
     replay: Mapping[tuple[Any, ...], Any] = field(default_factory=dict)
     #: called as on_answer(box key, answer) in the main thread for every box answered (a checkpoint writer)
     on_answer: Callable[[tuple[Any, ...], Any], None] | None = None
+    #: a Dask scheduler (address or Client): single-stage box solves run on its workers, one at a time per worker
+    #: thread, instead of `workers` local threads (docs/pareto.md#fronts-on-a-dask-cluster)
+    scheduler: Any = None
 
 
 class FrontProgress:

@@ -86,13 +86,45 @@ class HighsProblem:
             self.h.passModel(lp)
         self.threads = 0
         self.mip = bool(self.integer_columns().any()) if mip is None else mip
+        self.options: dict[str, Any] = {}
         self.set_options(options or {})
+
+    def __getstate__(self) -> dict[str, Any]:
+        """The problem as plain arrays (HighsLp's documented fields), so that it can be sent to another process (Dask)."""
+        lp = self.h.getLp()
+        matrix = lp.a_matrix_
+        return {
+            "num_col": lp.num_col_, "num_row": lp.num_row_, "sense": int(lp.sense_ == highspy.ObjSense.kMaximize), "offset": lp.offset_,
+            "col_cost": np.array(lp.col_cost_), "col_lower": np.array(lp.col_lower_), "col_upper": np.array(lp.col_upper_),
+            "row_lower": np.array(lp.row_lower_), "row_upper": np.array(lp.row_upper_),
+            "rowwise": matrix.format_ == highspy.MatrixFormat.kRowwise,
+            "start": np.array(matrix.start_), "index": np.array(matrix.index_), "value": np.array(matrix.value_),
+            "integer": self.integer_columns(), "mip": self.mip, "options": dict(self.options), "threads": self.threads,
+        }
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        lp = highspy.HighsLp()
+        lp.num_col_, lp.num_row_, lp.offset_ = state["num_col"], state["num_row"], state["offset"]
+        lp.sense_ = highspy.ObjSense.kMaximize if state["sense"] else highspy.ObjSense.kMinimize
+        lp.col_cost_, lp.col_lower_, lp.col_upper_ = state["col_cost"], state["col_lower"], state["col_upper"]
+        lp.row_lower_, lp.row_upper_ = state["row_lower"], state["row_upper"]
+        lp.a_matrix_.format_ = highspy.MatrixFormat.kRowwise if state["rowwise"] else highspy.MatrixFormat.kColwise
+        lp.a_matrix_.start_, lp.a_matrix_.index_, lp.a_matrix_.value_ = state["start"], state["index"], state["value"]
+        if state["integer"].any():
+            lp.integrality_ = [highspy.HighsVarType.kInteger if flag else highspy.HighsVarType.kContinuous for flag in state["integer"]]
+        self.h = _new_highs()
+        self.h.passModel(lp)
+        self.threads = state["threads"]
+        self.mip = state["mip"]
+        self.options = {}
+        self.set_options(state["options"])
 
     def copy(self, options: Mapping[str, Any] | None = None) -> HighsProblem:
         """An independent HiGHS problem with the same matrix, bounds, costs and integrality (e.g. one per worker thread)."""
         return HighsProblem(self.h.getModel(), options, self.mip)
 
     def set_options(self, options: Mapping[str, Any]) -> None:
+        self.options.update(options)
         for key, value in options.items():
             if key == "threads":
                 self.threads = int(value or 0)

@@ -1,0 +1,106 @@
+"""Boxes of a front solved on a Dask cluster (docs/pareto.md#fronts-on-a-dask-cluster).
+
+A RemoteSolver stands in for one worker thread's plain-HiGHS copy: the front's search is unchanged (the same threads,
+boxes and chains), but each single-stage solve runs as a task on the cluster, where every worker thread keeps its own
+copy of the front's HiGHS problem, sent once (scattered) per front. The two-stage fallbacks stay in this process.
+"""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+import numpy as np
+
+from architecture import Study
+from optimizer.pareto.box_solve import Deadline, _BoxAnswer, _DirectSolver, _DirectSpec, _Stopped
+from optimizer.pareto.geometry import Axis
+
+#: in each worker process: its HiGHS copies, by front (token) and worker thread
+_COPIES: dict[tuple[str, int], _DirectSolver] = {}
+
+
+def _copy(token: str, shared: tuple[Any, ...], ideal: dict[str, float]) -> _DirectSolver:
+    key = (token, threading.get_ident())
+    solver = _COPIES.get(key)
+    if solver is None:
+        spec, study, axes, threads, max_magnitude = shared
+        solver = _COPIES[key] = _DirectSolver(spec, study, axes, {}, threads, max_magnitude)
+    solver.ideal = ideal
+    return solver
+
+
+def _solve_box(token: str, shared: tuple[Any, ...], ideal: dict[str, float], upper: dict[str, float], left: float | None,
+               known: np.ndarray | None) -> _BoxAnswer | tuple[str, str]:
+    try:
+        return _copy(token, shared, ideal).solve(upper, Deadline.after(left), known)
+    except _Stopped as stop:
+        return ("stopped", str(stop.status))
+
+
+def _payoff_row(token: str, shared: tuple[Any, ...], ideal: dict[str, float], order: Sequence[str], left: float | None) -> Any:
+    try:
+        return _copy(token, shared, ideal).lexicographic(order, Deadline.after(left))
+    except _Stopped as stop:
+        return ("stopped", str(stop.status))
+
+
+def _forget(token: str) -> int:
+    """Drop a finished front's copies from a worker process."""
+    keys = [key for key in _COPIES if key[0] == token]
+    for key in keys:
+        del _COPIES[key]
+    return len(keys)
+
+
+class RemoteSolver:
+    """Looks like a _DirectSolver to the front's threads; each solve is a task on the cluster, awaited by the calling thread."""
+
+    def __init__(self, client: Any, token: str, shared: Any):
+        self.client, self.token, self.shared = client, token, shared
+        self.ideal: dict[str, float] = {}
+
+    def _result(self, future: Any) -> Any:
+        answer = future.result()
+        if isinstance(answer, tuple) and answer and answer[0] == "stopped":
+            from optimizer.solve.solver import Status
+
+            raise _Stopped(Status(answer[1]))
+        return answer
+
+    def solve(self, upper: dict[str, float], deadline: Deadline, known: np.ndarray | None = None) -> _BoxAnswer:
+        return self._result(self.client.submit(_solve_box, self.token, self.shared, dict(self.ideal), dict(upper), deadline.left(), known,
+                                               pure=False))
+
+    def lexicographic(self, order: Sequence[str], deadline: Deadline) -> _BoxAnswer:
+        return self._result(self.client.submit(_payoff_row, self.token, self.shared, dict(self.ideal), list(order), deadline.left(),
+                                               pure=False))
+
+
+@contextmanager
+def connected(scheduler: Any) -> Iterator[Any]:
+    """A Dask client for `scheduler` (an address, or a Client the caller keeps and closes)."""
+    from dask.distributed import Client
+
+    client = scheduler if isinstance(scheduler, Client) else Client(scheduler, timeout="30s")
+    try:
+        yield client
+    finally:
+        if client is not scheduler:
+            client.close()
+
+
+def remote_solvers(client: Any, spec: _DirectSpec, study: Study, axes: dict[str, Axis], threads: int | None,
+                   max_magnitude: float) -> tuple[list[RemoteSolver], str]:
+    """One RemoteSolver per thread of the cluster, the front's problem scattered to every worker once; and the front's token."""
+    token = uuid.uuid4().hex
+    shared = client.scatter((spec, study, axes, threads, max_magnitude), broadcast=True, hash=False)
+    slots = max(1, sum(client.nthreads().values()))
+    return [RemoteSolver(client, token, shared) for _ in range(slots)], token
+
+
+def forget(client: Any, token: str) -> None:
+    client.run(_forget, token)
