@@ -35,6 +35,7 @@ def pareto(study: str, scenario: str, overrides: tuple[str, ...], objectives: st
         find_checkpoint,
         front_identity,
         open_front_checkpoint,
+        run_dir_stem,
         warm_up,
         write_pareto,
     )
@@ -48,9 +49,9 @@ def pareto(study: str, scenario: str, overrides: tuple[str, ...], objectives: st
         loaded.objective(name, where="--objectives")
     steps = resolution_steps(resolutions)
     identity = front_identity(loaded, names, steps, points)
-    fresh = default_run_dir(loaded, "pareto", "-".join(names))
+    stem = run_dir_stem(loaded, "pareto", "-".join(names))
     # the same command finds the front it stopped (kill -9, a time limit) by its checkpoint, with or without --out
-    target = Path(out) if out else (find_checkpoint(fresh.parent, fresh.name[: fresh.name.rindex("-")], identity) or fresh)
+    target = Path(out) if out else (find_checkpoint(stem.parent, f"{stem.name}-", identity) or default_run_dir(loaded, "pareto", "-".join(names)))
     replay = open_front_checkpoint(target, identity, overwrite)
     header(loaded)
     if replay:

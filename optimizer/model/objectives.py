@@ -33,6 +33,20 @@ class ObjectiveTerm:
         return pyo.minimize if self.sense == "min" else pyo.maximize
 
 
+def loose_objective_bound(data: ModelData, spec: ObjectiveSpec) -> float:
+    """A bound b that no architecture reaches in `objective_bound_row`: the row never binds at it (a ratio's is 1)."""
+    kind = objective_kind(spec)
+    return 1.0 if kind.is_ratio else kind.loose_bound(data, 1 if spec.sense == "min" else -1, spec)
+
+
+def objective_bound_row(term: ObjectiveTerm, bound: Any) -> Any:
+    """Sign * f <= bound in min-form (sign +1 for min, -1 for max); for a ratio N/D, sign * N - bound * D <= 0 (D >= 0)."""
+    sign = 1 if term.sense == "min" else -1
+    if term.is_ratio:
+        return sign * term.numerator - bound * term.denominator <= 0
+    return sign * term.numerator <= bound
+
+
 def define_expressions(m: pyo.ConcreteModel, data: ModelData) -> None:
     """offer_cost_musd (offers with their operations) and agency_cost_musd (with onboarding) as Expressions."""
     cost = data.cost_musd

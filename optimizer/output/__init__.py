@@ -15,6 +15,7 @@ from optimizer.output.folders import (
     read_json,
     read_sweep_records,
     refuse_existing,
+    run_dir_stem,
     slug,
     tidy,
     write_folder,
@@ -63,7 +64,7 @@ __all__ = [
     "checkpoint_files", "find_checkpoint", "front_identity", "open_front_checkpoint", "read_answers",
     "active_limits", "clean_number", "command_line", "csv_writer", "default_run_dir", "draw_fronts", "engine_version", "json_writer",
     "manifest", "open_sweep_folder", "pareto_manifest", "plot_writer", "read_json", "read_result", "read_sweep_records", "read_tables",
-    "refuse_existing", "run_manifest", "slug", "solver_description", "study_provenance", "tidy", "utc_now", "write_comparison",
+    "refuse_existing", "run_dir_stem", "run_manifest", "slug", "solver_description", "study_provenance", "tidy", "utc_now", "write_comparison",
     "warm_up", "write_folder", "write_json_atomic", "write_pareto", "write_run", "write_sweep_record", "write_sweep_table",
 ]
 

@@ -28,12 +28,18 @@ def slug(text: str, default: str = "study") -> str:
     return re.sub(r"[^a-z0-9_.-]+", "-", text.lower()).strip("-") or default
 
 
-def default_run_dir(study: Study, kind: str, label: str, root: str | Path = "results") -> Path:
-    """results/<study folder>/<scenarios or base>-<label>-<UTC time>; never an existing folder."""
+def run_dir_stem(study: Study, kind: str, label: str, root: str | Path = "results") -> Path:
+    """results/<study folder>/<kind>-<scenarios or base>-<label>: every default folder of these is this, a dash and a time."""
     study_id = slug(Path(study.path).name if study.path else study.name)
     chain = "+".join(study.scenario_chain) or "base"
+    return Path(root) / study_id / f"{kind}-{slug(chain)}-{slug(label)}"
+
+
+def default_run_dir(study: Study, kind: str, label: str, root: str | Path = "results") -> Path:
+    """results/<study folder>/<kind>-<scenarios or base>-<label>-<UTC time>; never an existing folder."""
+    stem = run_dir_stem(study, kind, label, root)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-    base = Path(root) / study_id / f"{kind}-{slug(chain)}-{slug(label)}-{stamp}"
+    base = stem.with_name(f"{stem.name}-{stamp}")
     candidate, n = base, 2
     while candidate.exists():
         candidate = base.with_name(f"{base.name}-{n}")

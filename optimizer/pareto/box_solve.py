@@ -17,8 +17,8 @@ from architecture.objectives import objective_kind, resolution_of
 from optimizer.model.build import build_model, set_objective
 from optimizer.model.data import to_model_data
 from optimizer.model.extract import extract_architecture
-from optimizer.model.objectives import ObjectiveTerm
-from optimizer.pareto.geometry import Axis, loose_bound
+from optimizer.model.objectives import ObjectiveTerm, loose_objective_bound, objective_bound_row
+from optimizer.pareto.geometry import Axis
 from optimizer.solve.highs_problem import HighsProblem
 from optimizer.solve.solver import SolveOptions, Solver, Status
 
@@ -80,7 +80,7 @@ class FrontModel:
                  steps.get(spec.name, spec.resolution))
             for spec in self.specs
         )
-        self.loose = {axis.name: loose_bound(self.data, axis, spec) for axis, spec in zip(self.axes, self.specs, strict=True)}
+        self.loose = {spec.name: loose_objective_bound(self.data, spec) for spec in self.specs}
         self._add_bound_rows()
         self.threads = threads
         self.solver = self._new_solver(PARETO_SOLVER_OPTIONS)
@@ -97,14 +97,7 @@ class FrontModel:
         m.PARETO_OBJECTIVES = pyo.Set(initialize=names, ordered=True)
         m.pareto_bound_value = pyo.Param(m.PARETO_OBJECTIVES, mutable=True, initialize=self.loose)
         terms: dict[str, ObjectiveTerm] = m.objective_terms
-
-        def rule(m: pyo.ConcreteModel, name: str) -> Any:
-            axis, term = self.axis(name), terms[name]
-            if axis.is_ratio:  # sign * N/D <= b  <=>  sign * N - b * D <= 0  (D >= 0)
-                return axis.sign * term.numerator - m.pareto_bound_value[name] * term.denominator <= 0
-            return axis.sign * term.numerator <= m.pareto_bound_value[name]
-
-        m.pareto_bound = pyo.Constraint(m.PARETO_OBJECTIVES, rule=rule)
+        m.pareto_bound = pyo.Constraint(m.PARETO_OBJECTIVES, rule=lambda m, name: objective_bound_row(terms[name], m.pareto_bound_value[name]))
 
     def axis(self, name: str) -> Axis:
         return next(axis for axis in self.axes if axis.name == name)

@@ -11,6 +11,7 @@ import time
 from collections.abc import Sequence
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from contextlib import ExitStack
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -224,6 +225,8 @@ def _front_names(names: Sequence[str], study: Study) -> list[str]:
 def pareto_front(study: Study, objectives: Sequence[str], options: ParetoOptions | None = None) -> ParetoFront:
     """Every nondominated point of the named objectives (or an even approximation with `points`)."""
     options = options or ParetoOptions()
+    if options.on_answer is not None:  # only proven answers may be replayed: one a time limit cut short is searched again
+        options = replace(options, on_answer=_proven_only(options.on_answer))
     start = time.perf_counter()
     deadline = Deadline.after(options.time_limit_s, options.clock)
     order = _front_names(objectives, study)
@@ -305,6 +308,14 @@ def pareto_front(study: Study, objectives: Sequence[str], options: ParetoOptions
         complete = False
         notes.append("some points are not proven optimal (time limit): the front may hold dominated points")
     return _assemble(study, model, order, objectives, found, payoff_rows, complete, options, time.perf_counter() - start, notes, counts)
+
+
+def _proven_only(hear: Any) -> Any:
+    def heard(key: tuple[Any, ...], answer: Any) -> None:
+        if answer is None or answer[0] == "optimal":
+            hear(key, answer)
+
+    return heard
 
 
 def _two_chains(study: Study, model: FrontModel, order: list[str], payoff_rows: list[dict[str, Any]], record: Any, deadline: Deadline,

@@ -36,7 +36,7 @@ class ParetoOptions:
     #: answers of boxes an earlier search of the same front found (a resumed checkpoint): box key -> answer, where an
     #: answer is None (the box is empty) or (status, values by objective, Architecture); such boxes are not solved again
     replay: Mapping[tuple[Any, ...], Any] = field(default_factory=dict)
-    #: called as on_answer(box key, answer) in the main thread for every box answered (a checkpoint writer)
+    #: called as on_answer(box key, answer) in the main thread for every box answered with a proven answer (a checkpoint writer)
     on_answer: Callable[[tuple[Any, ...], Any], None] | None = None
     #: a Dask scheduler (address or Client): single-stage box solves run on its workers, one at a time per worker
     #: thread, instead of `workers` local threads (docs/pareto.md#fronts-on-a-dask-cluster)

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 
 from architecture import EngineError
-from architecture.objectives import MAX_DECIMALS, objective_kind
-from optimizer.model.data import ModelData
+from architecture.objectives import MAX_DECIMALS
 
 
 @dataclass(frozen=True)
@@ -53,11 +51,6 @@ class Axis:
             return round(value, 9)
         steps = round(value / self.resolution)
         return round(steps * self.resolution, MAX_DECIMALS + 3)
-
-
-def loose_bound(data: ModelData, axis: Axis, spec: Any) -> float:
-    """A bound on sign * value that no architecture exceeds (so a bound row at it is inactive)."""
-    return 1.0 if axis.is_ratio else objective_kind(spec).loose_bound(data, axis.sign, spec)
 
 
 class _Boxes:

@@ -18,6 +18,7 @@ import numpy as np
 from architecture import Study
 from optimizer.pareto.box_solve import Deadline, _BoxAnswer, _DirectSolver, _DirectSpec, _Stopped
 from optimizer.pareto.geometry import Axis
+from optimizer.solve.solver import Status
 
 #: in each worker process: its HiGHS copies, by front (token) and worker thread
 _COPIES: dict[tuple[str, int], _DirectSolver] = {}
@@ -66,8 +67,6 @@ class RemoteSolver:
     def _result(self, future: Any) -> Any:
         answer = future.result()
         if isinstance(answer, tuple) and answer and answer[0] == "stopped":
-            from optimizer.solve.solver import Status
-
             raise _Stopped(Status(answer[1]))
         return answer
 

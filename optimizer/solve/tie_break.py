@@ -18,7 +18,8 @@ from architecture.objectives import resolution_of
 from optimizer.model.build import set_objective
 from optimizer.model.data import ModelData
 from optimizer.model.extract import extract_architecture
-from optimizer.model.tie_break import OFFER_ORDER, loose_tie_bound
+from optimizer.model.objectives import loose_objective_bound
+from optimizer.model.tie_break import OFFER_ORDER
 from optimizer.solve.solver import Solver, Status
 
 OFFER_ORDER_LABEL = "offer_order"  # the last stage's name in result files
@@ -51,7 +52,7 @@ def hold(m: pyo.ConcreteModel, data: ModelData, solver: Solver, study: Study, ar
 def release(m: pyo.ConcreteModel, data: ModelData, solver: Solver, primary: str) -> None:
     """Every bound row loose again and `primary` the model's objective: the model is as built."""
     for name in m.TIE_BREAK_OBJECTIVES:
-        m.tie_break_value[name].set_value(loose_tie_bound(data, name))
+        m.tie_break_value[name].set_value(loose_objective_bound(data, data.study.objective(name)))
     solver.update_rows(m.tie_break_bound.values())
     set_objective(m, primary)
 

@@ -35,7 +35,7 @@ class SweepContext:
 
 def _single(context: SweepContext, study: Study, cache: ModelCache) -> dict[str, Any]:
     assert context.objective is not None
-    if context.reference is not None:  # the closest optimum adds a row to its model: never a kept one
+    if context.reference is not None:  # a stress drop changes the offers, so a kept model would seldom serve
         model = StudyModel(study, context.objective, context.options)
         result = model.closest(model.solve(), context.reference)
     else:
