@@ -18,6 +18,7 @@ from optimizer.cli.options import (
     parallel_options,
     prepare_run,
     progress_option,
+    scheduler_option,
     solve_options,
     study_argument,
 )
@@ -156,9 +157,10 @@ def stress(study: str, scenario: str, overrides: tuple[str, ...], objective: str
 @click.option("--slack", type=float, default=0.05, show_default=True, help="How far from the optimum's value, as a fraction (0-1).")
 @click.option("--count", type=int, default=10, show_default=True, help="Alternatives to find besides the optimum.")
 @out_options("Alternatives folder to write (default: a new folder under results/).")
+@scheduler_option
 @solve_options
 def alternatives(study: str, scenario: str, overrides: tuple[str, ...], objective: str | None, slack: float, count: int, out: str | None,
-                 overwrite: bool, time_limit_s: float | None, mip_rel_gap: float, threads: int | None) -> None:
+                 overwrite: bool, scheduler: str | None, time_limit_s: float | None, mip_rel_gap: float, threads: int | None) -> None:
     """Architectures within a slack of the optimum, each as different as can be, and the decisions that hold in all of them."""
     from optimizer.decisions import alternatives as near_optimal
     from optimizer.decisions import check_flags
@@ -166,7 +168,7 @@ def alternatives(study: str, scenario: str, overrides: tuple[str, ...], objectiv
 
     check_flags(slack, count)
     loaded, spec, target = prepare_run(study, scenario, overrides, objective, out, overwrite, "alternatives")
-    result = near_optimal(loaded, spec.name, slack, count, options_from(time_limit_s, mip_rel_gap, threads))
+    result = near_optimal(loaded, spec.name, slack, count, options_from(time_limit_s, mip_rel_gap, threads), scheduler=scheduler)
     written = write_alternatives(target, result, overwrite=overwrite)
     if result.optimum is None:
         exit_without_optimum(written, result.status, study)
@@ -187,15 +189,16 @@ def alternatives(study: str, scenario: str, overrides: tuple[str, ...], objectiv
 @study_argument
 @objective_option("Objective whose optimum the prices are measured against (default: the study's first).")
 @out_options("Break-even folder to write (default: a new folder under results/).")
+@scheduler_option
 @solve_options
 def breakeven(study: str, scenario: str, overrides: tuple[str, ...], objective: str | None, out: str | None, overwrite: bool,
-              time_limit_s: float | None, mip_rel_gap: float, threads: int | None) -> None:
+              scheduler: str | None, time_limit_s: float | None, mip_rel_gap: float, threads: int | None) -> None:
     """Break-even prices: for every eligible offer, the highest cost (US$M) at which some optimum still includes it."""
     from optimizer.decisions import breakeven as break_even
     from optimizer.output import write_breakeven
 
     loaded, spec, target = prepare_run(study, scenario, overrides, objective, out, overwrite, "breakeven")
-    result = break_even(loaded, spec.name, options_from(time_limit_s, mip_rel_gap, threads))
+    result = break_even(loaded, spec.name, options_from(time_limit_s, mip_rel_gap, threads), scheduler=scheduler)
     written = write_breakeven(target, result, overwrite=overwrite)
     if result.optimum is None:
         exit_without_optimum(written, result.status, study)

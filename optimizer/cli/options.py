@@ -136,7 +136,8 @@ def resolution_steps(texts: tuple[str, ...]) -> dict[str, float]:
     return steps
 
 
-#: `--scheduler ADDRESS`: the same option wherever work can go to a Dask cluster (sweeps, stress, sensitivity, fronts)
+#: `--scheduler ADDRESS`: the same option wherever work can go to a Dask cluster (sweeps, stress, sensitivity, fronts,
+#: alternatives, break-even)
 scheduler_option = click.option("--scheduler", default=None, metavar="ADDRESS",
                                 help="Run on a Dask scheduler instead of local processes, e.g. tcp://10.0.0.5:8786.")
 

@@ -20,6 +20,8 @@ from architecture.evaluate import evaluate
 from optimizer.model.build import set_objective
 from optimizer.model.extract import extract_architecture
 from optimizer.model.objectives import ObjectiveTerm
+from optimizer.solve.cluster import kept as cluster_copy
+from optimizer.solve.cluster import on_cluster
 from optimizer.solve.solver import SolveOptions, SolveReport
 from optimizer.solve.study_model import StudyModel
 
@@ -86,7 +88,7 @@ class _Slack:
         else:
             self.m.alternatives_bound = pyo.Constraint(expr=term.numerator >= optimum - width)
         model.solver.update_rows([self.m.alternatives_bound])
-        self.solves = 0
+        self.solves, self.optimum, self.slack = 0, optimum, slack
 
     def best(self, expr: Any, sense: str) -> tuple[float | None, Architecture | None]:
         """Optimise `expr` within the slack: its optimum and an architecture attaining it (None, None when none exists)."""
@@ -100,8 +102,12 @@ class _Slack:
 
 
 def alternatives(study: Study, objective: str | None = None, slack: float = 0.05, count: int = 10,
-                 options: SolveOptions | None = None) -> Alternatives:
-    """The optimum and up to `count` alternatives within `slack` (a fraction of the optimum's value), and the decisions that hold."""
+                 options: SolveOptions | None = None, scheduler: Any = None) -> Alternatives:
+    """The optimum and up to `count` alternatives within `slack` (a fraction of the optimum's value), and the decisions that hold.
+
+    The alternatives are found one after the other (each needs the ones before); with a Dask `scheduler` (address or
+    Client) the decisions of the elements, independent solves, run on the cluster.
+    """
     check_flags(slack, count)
     start = time.perf_counter()
     model = StudyModel(study, objective, options)
@@ -131,14 +137,19 @@ def alternatives(study: Study, objective: str | None = None, slack: float = 0.05
     table = pd.DataFrame(rows, columns=ALTERNATIVE_COLUMNS)
     assignments = pd.DataFrame([(k, e, p) for k, arch in enumerate(found) for e, p in sorted(arch.assignment.items())],
                                columns=["alternative", "element", "provider"])
-    decisions = _decisions(study, model, probe, first.architecture, found)
+    decisions, remote_solves = _decisions(study, model, probe, first.architecture, found, scheduler)
     return Alternatives(study, spec, slack, count, str(first.report.status), optimum, table, assignments, decisions,
-                        first.report.iterations + probe.solves, time.perf_counter() - start, first.report, model.options)
+                        first.report.iterations + probe.solves + remote_solves, time.perf_counter() - start, first.report, model.options)
 
 
-def _decisions(study: Study, model: StudyModel, probe: _Slack, optimum: Architecture, found: list[Architecture]) -> pd.DataFrame:
-    """Per element: does the optimum's choice hold within the slack (proven), and which other providers does some architecture use."""
-    data, assign = model.data, model.m.assign_by_offer
+def _decisions(study: Study, model: StudyModel, probe: _Slack, optimum: Architecture, found: list[Architecture],
+               scheduler: Any = None) -> tuple[pd.DataFrame, int]:
+    """Per element: does the optimum's choice hold within the slack (proven), and which other providers does some architecture use.
+
+    With a Dask `scheduler`, the elements are settled on the cluster, each worker thread on its own copy of the kept
+    model within the slack; the same table. Also returns the solves the cluster took.
+    """
+    data = model.data
     chosen = dict(optimum.assignment)
     seen: dict[str, set[str]] = {e: set() for e in data.elements}
     moved = set()  # elements some known architecture within the slack gives another provider or leaves out (or adds)
@@ -149,29 +160,50 @@ def _decisions(study: Study, model: StudyModel, probe: _Slack, optimum: Architec
                 moved.add(e)
             if e in current and current[e] != chosen.get(e):
                 seen[e].add(current[e])
-    rows = []
-    for e in data.elements:
-        pairs = data.offers_of_element[e]
-        mine = chosen.get(e)
-        if e not in moved and pairs:
-            if mine is not None:  # holds unless an architecture within the slack does without (e, mine)
-                value, arch = probe.best(assign[e, mine], "min")
-                holds = value is not None and value >= 1
-            else:  # left out in the optimum: holds unless one within the slack includes it
-                value, arch = probe.best(pyo.quicksum(assign[pair] for pair in pairs), "max")
-                holds = value is None or value <= 0
-            if not holds and arch is not None and e in arch.assignment and arch.assignment[e] != mine:
-                seen[e].add(arch.assignment[e])
-        else:
-            holds = not pairs or e not in moved
-        while True:  # every other provider: find one more until no architecture within the slack uses an unseen one
-            candidates = [pair for pair in pairs if pair[1] != mine and pair[1] not in seen[e]]
-            if not candidates:
-                break
-            value, arch = probe.best(pyo.quicksum(assign[pair] for pair in candidates), "max")
-            if value is None or value <= 0 or arch is None:
-                break
-            seen[e].add(arch.assignment[e])
-            holds = False
-        rows.append((e, mine or "", bool(holds), ";".join(sorted(seen[e]))))
-    return pd.DataFrame(rows, columns=DECISION_COLUMNS)
+    items = [(e, chosen.get(e), e in moved, seen[e]) for e in data.elements]
+    if scheduler is not None:
+        shared = (study, model.spec.name, model.options, probe.optimum, probe.slack)
+        answers = on_cluster(scheduler, _settled_on_cluster, shared, items)
+        return pd.DataFrame([row for row, _ in answers], columns=DECISION_COLUMNS), sum(n for _, n in answers)
+    return pd.DataFrame([element_decision(probe, *item) for item in items], columns=DECISION_COLUMNS), 0
+
+
+def element_decision(probe: _Slack, e: str, mine: str | None, moved: bool, seen: set[str]) -> tuple[str, str, bool, str]:
+    """One element's row of decisions.csv: whether the optimum's provider `mine` holds, and every other provider used.
+
+    `moved`: a known architecture within the slack already decides it otherwise; `seen`: the providers known to be used.
+    """
+    assign, pairs, seen = probe.m.assign_by_offer, probe.model.data.offers_of_element[e], set(seen)
+    if not moved and pairs:
+        if mine is not None:  # holds unless an architecture within the slack does without (e, mine)
+            value, arch = probe.best(assign[e, mine], "min")
+            holds = value is not None and value >= 1
+        else:  # left out in the optimum: holds unless one within the slack includes it
+            value, arch = probe.best(pyo.quicksum(assign[pair] for pair in pairs), "max")
+            holds = value is None or value <= 0
+        if not holds and arch is not None and e in arch.assignment and arch.assignment[e] != mine:
+            seen.add(arch.assignment[e])
+    else:
+        holds = not pairs or not moved
+    while True:  # every other provider: find one more until no architecture within the slack uses an unseen one
+        candidates = [pair for pair in pairs if pair[1] != mine and pair[1] not in seen]
+        if not candidates:
+            break
+        value, arch = probe.best(pyo.quicksum(assign[pair] for pair in candidates), "max")
+        if value is None or value <= 0 or arch is None:
+            break
+        seen.add(arch.assignment[e])
+        holds = False
+    return (e, mine or "", bool(holds), ";".join(sorted(seen)))
+
+
+def _settled_on_cluster(token: str, shared: tuple[Any, ...], items: list[tuple[Any, ...]]) -> list[tuple[tuple, int]]:
+    """On a Dask worker: the decisions of a batch of elements on this thread's kept model, each with the solves it took."""
+    study, objective, options, optimum, slack = shared
+    probe = cluster_copy(token, lambda: _Slack(StudyModel(study, objective, options), optimum, slack))
+    answers = []
+    for item in items:
+        before = probe.solves
+        row = element_decision(probe, *item)
+        answers.append((row, probe.solves - before))
+    return answers

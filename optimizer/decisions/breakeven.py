@@ -15,7 +15,7 @@ from __future__ import annotations
 import math
 import time
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -28,6 +28,8 @@ from optimizer.model.build import build_model, set_objective
 from optimizer.model.data import to_model_data
 from optimizer.model.extract import extract_architecture
 from optimizer.model.objectives import ObjectiveTerm
+from optimizer.solve.cluster import kept as cluster_copy
+from optimizer.solve.cluster import on_cluster
 from optimizer.solve.highs import linear_terms
 from optimizer.solve.solver import MANY_SMALL_SOLVES_OPTIONS, SolveOptions
 from optimizer.solve.study_model import StudyModel
@@ -227,10 +229,13 @@ def price_cap(study: Study) -> float:
     return 10.0 * sum(offer.cost_musd for offer in study.offers.values()) + 1000.0
 
 
-def breakeven(study: Study, objective: str | None = None, options: SolveOptions | None = None, persistent: bool = True) -> BreakEven:
+def breakeven(study: Study, objective: str | None = None, options: SolveOptions | None = None, persistent: bool = True,
+              scheduler: Any = None) -> BreakEven:
     """The break-even price of every eligible offer (module docstring).
 
-    `persistent=False` builds the model afresh for every solve: the same answers, slower (bench/ and tests).
+    `persistent=False` builds the model afresh for every solve: the same answers, slower (bench/ and tests). With a
+    Dask `scheduler` (address or Client) the offers are priced on the cluster, each worker thread on its own copy of
+    the kept model (optimizer/solve/cluster.py): the same table.
     """
     start = time.perf_counter()
     options = options or SolveOptions()
@@ -245,37 +250,59 @@ def breakeven(study: Study, objective: str | None = None, options: SolveOptions 
         return BreakEven(study, spec, str(base.report.status), None, pd.DataFrame(columns=BREAKEVEN_COLUMNS), 1, cap,
                          time.perf_counter() - start, options, base.report.solver_version)
     chosen = set(base.architecture.assignment.items())
-    models = [kept]
+    pairs = list(kept.model.data.offers)
+    if scheduler is not None:
+        shared = (study, name, options, slopes, cap, chosen, base.report.objective)
+        answers = on_cluster(scheduler, _priced_on_cluster, shared, pairs)
+        rows, solves = [row for row, _ in answers], 1 + kept.solves + sum(n for _, n in answers)
+    else:
+        models = [kept]
 
-    def model() -> PriceModel:
-        if not persistent:
-            models.append(PriceModel(study, name, options, slopes, cap))
-        return models[-1]
+        def model() -> PriceModel:
+            if not persistent:
+                models.append(PriceModel(study, name, options, slopes, cap))
+            return models[-1]
 
-    rows = []
-    for pair, offer in kept.model.data.offers.items():
-        # ruling out an offer the optimum does without leaves that optimum: one solve saved per offer not chosen
-        out = model().without(pair) if pair in chosen else base.report.objective
-        probe = model()
-        price, arch = probe.highest_price(pair, offer.cost_musd, out)
-        note = "indispensable" if out is None else ""
-        if price is None and out is not None:
-            price, arch = probe.highest_price(pair, offer.cost_musd, None)
-            note = "not in an optimum at any cost" if price is not None else "cannot be chosen"
-            price = arch = None
-        elif price is None:
-            note = "cannot be chosen"
-        if price is not None and price >= cap - 0.5:
-            price, note = math.inf, note or "in an optimum at any cost"
-        elif price is not None:
-            note = note or _checked(study, pair, price, arch, spec, out)
-            price = math.floor(price / RESOLUTION_MUSD + 1e-6) * RESOLUTION_MUSD
-        margin = None if price is None or math.isinf(price) else round(price - offer.cost_musd, 2)
-        rows.append((pair[0], pair[1], offer.cost_musd, pair in chosen, price, margin, note))
+        offers = kept.model.data.offers
+        rows = [offer_row(model, study, pair, offers[pair].cost_musd, pair in chosen, base.report.objective, cap) for pair in pairs]
+        solves = 1 + sum(m.solves for m in models)
     table = pd.DataFrame(rows, columns=BREAKEVEN_COLUMNS).sort_values(["element", "provider"]).reset_index(drop=True)
-    solves = 1 + sum(m.solves for m in models)
     return BreakEven(study, spec, str(base.report.status), base.report.objective, table, solves, cap, time.perf_counter() - start, options,
                      base.report.solver_version)
+
+
+def offer_row(model: Callable[[], PriceModel], study: Study, pair: Pair, cost: float, chosen: bool, optimum: float, cap: float) -> tuple:
+    """One offer's row of the table (BREAKEVEN_COLUMNS) at its `cost` (US$M, the model's); `model()` gives the PriceModel to solve on."""
+    # ruling out an offer the optimum does without leaves that optimum: one solve saved per offer not chosen
+    out = model().without(pair) if chosen else optimum
+    probe = model()
+    price, arch = probe.highest_price(pair, cost, out)
+    note = "indispensable" if out is None else ""
+    if price is None and out is not None:
+        price, arch = probe.highest_price(pair, cost, None)
+        note = "not in an optimum at any cost" if price is not None else "cannot be chosen"
+        price = arch = None
+    elif price is None:
+        note = "cannot be chosen"
+    if price is not None and price >= cap - 0.5:
+        price, note = math.inf, note or "in an optimum at any cost"
+    elif price is not None:
+        note = note or _checked(study, pair, price, arch, probe.model.spec, out)
+        price = math.floor(price / RESOLUTION_MUSD + 1e-6) * RESOLUTION_MUSD
+    margin = None if price is None or math.isinf(price) else round(price - cost, 2)
+    return (pair[0], pair[1], cost, chosen, price, margin, note)
+
+
+def _priced_on_cluster(token: str, shared: tuple[Any, ...], pairs: list[Pair]) -> list[tuple[tuple, int]]:
+    """On a Dask worker: the rows of a batch of offers on this thread's PriceModel, each with the solves it took."""
+    study, name, options, slopes, cap, chosen, optimum = shared
+    model = cluster_copy(token, lambda: PriceModel(study, name, options, slopes, cap))
+    answers = []
+    for pair in pairs:
+        before = model.solves
+        row = offer_row(lambda: model, study, pair, model.model.data.offers[pair].cost_musd, pair in chosen, optimum, cap)
+        answers.append((row, model.solves - before))
+    return answers
 
 
 def _checked(study: Study, pair: Pair, price: float, arch: Architecture | None, spec: Any, out: float | None) -> str:

@@ -1,26 +1,26 @@
-"""Two-objective fronts on two workers: the second objective's range cut in two, one chain of boxes in each half.
+"""Two-objective fronts on several workers: the second objective's range cut in pieces, one chain of boxes in each.
 
-With two objectives each box holds one bound, so a search is a chain: every answer gives the next box. Chain 1
-starts at the first payoff row (the best first objective), chain 2 at the middle of the second objective's range
-(the box "second objective at most the midpoint"); each walks towards the best second objective, on its own solver
-in its own thread. Chain 1 stops when an answer reaches chain 2's half: that answer is chain 2's first point, or
-covered by chain 2's search. Both chains are the same lexicographic boxes as one chain (docs/pareto.md), so the
-front is the same, exact or at a resolution.
+With two objectives each box holds one bound, so a search is a chain: every answer gives the next box. With k
+solvers, chain 1 starts at the first payoff row (the best first objective) and chain i at the (i-1)/k-th cut of the
+second objective's range (the box "second objective at most the cut"); each walks towards the best second
+objective, on its own solver. A chain stops when an answer reaches the next chain's piece: that answer is the next
+chain's first point, or covered by its search. Every chain is the same lexicographic boxes as one chain
+(docs/pareto.md), so the front is the same, exact or at a resolution.
 
 When one chain ends while another still has a long way to go, the rest of that one is cut in two again and the free
-solver starts a new chain at its middle (the same argument applies), so neither worker idles while the other has
-more than two steps of range left.
+solver starts a new chain at its middle (the same argument applies), so no worker idles while another has more than
+two steps of range left.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from architecture import Architecture
 from optimizer.pareto.box_solve import Deadline, FrontModel, _BoxAnswer, _DirectSolver, _Stopped
+from optimizer.pareto.pool import BoxPool, box_pool
 
 Found = tuple[str, dict[str, float], Architecture]
 
@@ -39,27 +39,23 @@ class Chain:
         self.start = self.reached
 
 
-def walk_two_chains(model: FrontModel, order: list[str], payoff_rows: list[dict[str, Any]], record: Callable[..., None],
-                    deadline: Deadline, solvers: tuple[_DirectSolver, _DirectSolver] | None, second: FrontModel | None,
-                    counts: dict[str, int], progress: Any, replay: Mapping[tuple[Any, ...], Any] | None = None,
-                    on_answer: Callable[[tuple[Any, ...], Any], None] | None = None) -> None:
-    """Search a two-objective front in two halves at once (module docstring).
+def walk_chains(model: FrontModel, order: list[str], payoff_rows: list[dict[str, Any]], record: Callable[..., None],
+                deadline: Deadline, solvers: Sequence[_DirectSolver] | None, second: FrontModel | None,
+                counts: dict[str, int], progress: Any, replay: Mapping[tuple[Any, ...], Any] | None = None,
+                on_answer: Callable[[tuple[Any, ...], Any], None] | None = None,
+                make_pool: Callable[[int], BoxPool] | None = None) -> None:
+    """Search a two-objective front in pieces at once (module docstring).
 
-    `solvers`: two plain-HiGHS solvers of the same order (single-stage boxes; a box they cannot prove falls back to
-    `model`, in this thread); else `second`, another FrontModel, runs chain 2 on the two-stage path beside `model`.
-    A box whose bound `replay` answers (a resumed checkpoint) is not solved again; `on_answer` hears every new answer.
+    `solvers`: two or more plain-HiGHS solvers of the same order (single-stage boxes; a box they cannot prove falls
+    back to `model`, in this thread), one chain each; else `second`, another FrontModel, runs chain 2 on the two-stage
+    path beside `model`. A box whose bound `replay` answers (a resumed checkpoint) is not solved again; `on_answer`
+    hears every new answer; `make_pool` makes the pool the chains' solves run on (ParetoOptions.box_pool).
     """
     replay = replay or {}
     a, b = order
     axis = model.axis(b)
     rows = {row["optimised"]: row for row in payoff_rows}
     top, bottom = axis.sign * rows[a][b], axis.sign * rows[b][b]  # min-form second objective at each end
-    counts["workers"] = 2
-    if top - bottom < 2 * axis.box_step:  # too short a range to share
-        chains_of = 1
-    else:
-        chains_of = 2
-    middle = axis.snap((top + bottom) / 2) if chains_of == 2 else bottom
 
     def direct(solver: _DirectSolver) -> Callable[[float, Deadline], _BoxAnswer]:
         return lambda bound, left: solver.solve({b: bound}, left)
@@ -67,11 +63,15 @@ def walk_two_chains(model: FrontModel, order: list[str], payoff_rows: list[dict[
     def staged(front: FrontModel) -> Callable[[float, Deadline], Found | None]:
         return lambda bound, left: front.lexicographic([a, b], {b: bound}, left)
 
-    first = Chain(top - axis.box_tolerance, middle + axis.resolution / 4 if chains_of == 2 else None,
-                  direct(solvers[0]) if solvers else staged(model), top)
-    chains = [first]
-    if chains_of == 2:
-        chains.append(Chain(middle + axis.resolution / 2, None, direct(solvers[1]) if solvers else staged(second), middle))  # type: ignore[arg-type]
+    solves = [direct(solver) for solver in solvers] if solvers else [staged(model), staged(second)]  # type: ignore[arg-type]
+    counts["workers"] = len(solves)
+    pieces = max(1, min(len(solves), int((top - bottom) // axis.box_step)))  # each piece at least one box step long
+    cuts = sorted({axis.snap(top - (top - bottom) * i / pieces) for i in range(1, pieces)}, reverse=True)
+    cuts = [cut for cut in cuts if bottom < cut < top]
+    chains = [Chain(top - axis.box_tolerance, None, solves[0], top)]
+    for cut, solve in zip(cuts, solves[1:], strict=False):
+        chains[-1].stop_at = cut + axis.resolution / 4
+        chains.append(Chain(cut + axis.resolution / 2, None, solve, cut))
 
     def end_of(chain: Chain) -> float:
         return bottom if chain.stop_at is None else chain.stop_at
@@ -116,34 +116,32 @@ def walk_two_chains(model: FrontModel, order: list[str], payoff_rows: list[dict[
         record(status, values, arch)
         chain.reached, chain.bound = reached, reached - axis.box_tolerance
 
-    with ThreadPoolExecutor(max_workers=len(chains)) as pool:
-        running: dict[Future, Chain] = {}
-        try:
-            while True:
-                for chain in chains:
-                    while not chain.done and chain not in running.values() and ("chain", chain.bound) in replay:
-                        counts["replayed"] = counts.get("replayed", 0) + 1  # answered before this search was stopped
-                        settle(chain, replay[("chain", chain.bound)], heard=False)
-                        if chain.done:
-                            share(chain)
-                    if not chain.done and chain not in running.values():
-                        running[pool.submit(_run, chain.solve, chain.bound, deadline)] = chain
-                searched = sum(chain.start - chain.reached for chain in chains)
-                progress.two_chains(top, bottom, searched, model.solves)
-                if not running:
-                    break
-                finished, _ = wait(running, return_when=FIRST_COMPLETED)
-                for future in finished:
-                    chain = running.pop(future)
-                    result = future.result()
-                    if isinstance(result, _Stopped):
-                        raise result
-                    settle(chain, result)
+    pool = box_pool(make_pool, len(solves))
+    running: dict[Any, Chain] = {}
+    try:
+        while True:
+            for chain in chains:
+                while not chain.done and chain not in running.values() and ("chain", chain.bound) in replay:
+                    counts["replayed"] = counts.get("replayed", 0) + 1  # answered before this search was stopped
+                    settle(chain, replay[("chain", chain.bound)], heard=False)
                     if chain.done:
                         share(chain)
-        finally:
-            for future in running:
-                future.cancel()
+                if not chain.done and chain not in running.values():
+                    running[pool.submit(_run, chain.solve, chain.bound, deadline)] = chain
+            searched = sum(chain.start - chain.reached for chain in chains)
+            progress.chains(top, bottom, searched, model.solves, len(solves))
+            if not running:
+                break
+            for future in pool.first_done(running):
+                chain = running.pop(future)
+                result = future.result()
+                if isinstance(result, _Stopped):
+                    raise result
+                settle(chain, result)
+                if chain.done:
+                    share(chain)
+    finally:
+        pool.close(running)
     counts["chains"] = len(chains)
     if second is not None:
         model.solves += second.solves

@@ -9,7 +9,6 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Sequence
-from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from contextlib import ExitStack
 from dataclasses import replace
 from typing import Any
@@ -35,10 +34,11 @@ from optimizer.pareto.box_solve import (
     _DirectSolver,
     _Stopped,
 )
-from optimizer.pareto.chains import walk_two_chains
+from optimizer.pareto.chains import walk_chains
 from optimizer.pareto.dominance import REFERENCE_MARGIN, dominated, hypervolume, reference_point
 from optimizer.pareto.front_result import FrontProgress, ParetoFront, ParetoOptions
 from optimizer.pareto.geometry import MAX_DECIMALS, Axis, _Boxes
+from optimizer.pareto.pool import box_pool
 from optimizer.pareto.remote import connected, forget, remote_solvers
 
 __all__ = [
@@ -136,7 +136,7 @@ def _exact_boxes(model: FrontModel, order: list[str], payoff_rows: list[dict[str
             accept(box, *result)
 
     free = list(solvers)
-    pool = ThreadPoolExecutor(max_workers=len(solvers)) if len(solvers) > 1 else None
+    pool = box_pool(options.box_pool, len(solvers)) if solvers and (len(solvers) > 1 or options.box_pool is not None) else None
     pending: dict[Any, tuple[tuple[float, ...], _DirectSolver]] = {}
     try:
         while True:
@@ -169,16 +169,14 @@ def _exact_boxes(model: FrontModel, order: list[str], payoff_rows: list[dict[str
                     pending[pool.submit(_run, solver, upper, deadline, known)] = (box, solver)
             if not pending:
                 break
-            done, _ = wait(pending, return_when=FIRST_COMPLETED)
+            done = pool.first_done(pending) if pool is not None else set()
             for future in sorted(done, key=lambda f: pending[f][0]):
                 box, solver = pending.pop(future)
                 free.append(solver)
                 _settle(model, box, future.result(), empty, accept, fallback, counts)
     finally:
         if pool is not None:
-            for future in pending:
-                future.cancel()
-            pool.shutdown(wait=True)
+            pool.close(pending)
 
 
 def _run(solver: _DirectSolver, upper: dict[str, float], deadline: Deadline, known: np.ndarray | None = None) -> _BoxAnswer | _Stopped:
@@ -291,7 +289,7 @@ def pareto_front(study: Study, objectives: Sequence[str], options: ParetoOptions
                             options.on_answer(box_key, result)
                     if result is not None:
                         record(*result)
-            elif len(order) == 2 and workers >= 2 and len(payoff_rows) == 2 and _two_chains(
+            elif len(order) == 2 and workers >= 2 and len(payoff_rows) == 2 and _chains(
                     study, model, order, payoff_rows, record, deadline, solvers, counts, progress, options):
                 pass
             else:
@@ -318,21 +316,22 @@ def _proven_only(hear: Any) -> Any:
     return heard
 
 
-def _two_chains(study: Study, model: FrontModel, order: list[str], payoff_rows: list[dict[str, Any]], record: Any, deadline: Deadline,
-                solvers: list[_DirectSolver], counts: dict[str, int], progress: FrontProgress, options: ParetoOptions) -> bool:
-    """Search a 2-objective front in two halves on two workers (optimizer/pareto/chains.py); False when it cannot."""
+def _chains(study: Study, model: FrontModel, order: list[str], payoff_rows: list[dict[str, Any]], record: Any, deadline: Deadline,
+            solvers: list[_DirectSolver], counts: dict[str, int], progress: FrontProgress, options: ParetoOptions) -> bool:
+    """Search a 2-objective front in pieces, one chain per worker (optimizer/pareto/chains.py); False when it cannot."""
     axes = {axis.name: axis for axis in model.axes}
-    if solvers:  # single-stage boxes on two plain-HiGHS copies
+    if solvers:  # single-stage boxes on plain-HiGHS copies, one chain each
         if len(solvers) < 2 or not all(row["status"] == "optimal" for row in payoff_rows):
             return False
         ideal = {n: min(axes[n].sign * row[n] for row in payoff_rows) for n in order}
         for solver in solvers:
             solver.ideal = ideal
-        walk_two_chains(model, order, payoff_rows, record, deadline, (solvers[0], solvers[1]), None, counts, progress,
-                        options.replay, options.on_answer)
+        walk_chains(model, order, payoff_rows, record, deadline, solvers, None, counts, progress, options.replay, options.on_answer,
+                    options.box_pool)
     else:  # two stages (a ratio, or objectives without an integer grid): a second model for the second chain
         second = FrontModel(study, order, options.threads, options.resolution)
-        walk_two_chains(model, order, payoff_rows, record, deadline, None, second, counts, progress, options.replay, options.on_answer)
+        walk_chains(model, order, payoff_rows, record, deadline, None, second, counts, progress, options.replay, options.on_answer,
+                    options.box_pool)
     return True
 
 

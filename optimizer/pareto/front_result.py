@@ -41,6 +41,9 @@ class ParetoOptions:
     #: a Dask scheduler (address or Client): single-stage box solves run on its workers, one at a time per worker
     #: thread, instead of `workers` local threads (docs/pareto.md#fronts-on-a-dask-cluster)
     scheduler: Any = None
+    #: makes the pool the boxes run on, given how many run at once (optimizer/pareto/pool.py); None: local threads.
+    #: bench/bench_front_workers.py passes one with a clock of its own, to replay a front on more workers than cores
+    box_pool: Callable[[int], Any] | None = None
 
 
 class FrontProgress:
@@ -63,10 +66,11 @@ class FrontProgress:
             postfix += f", range searched ~{100 * min(1.0, max(0.0, (top - reached) / (top - bottom or 1.0))):.0f} %"
         self.bar.set_postfix_str(postfix, refresh=False)
 
-    def two_chains(self, top: float, bottom: float, searched: float, solves: int) -> None:
-        """Two chains over the halves of a 2-objective front: the share of the second objective's range searched."""
+    def chains(self, top: float, bottom: float, searched: float, solves: int, workers: int) -> None:
+        """Chains over pieces of a 2-objective front: the share of the second objective's range searched."""
         share = searched / (top - bottom) if top > bottom else 1.0
-        self.bar.set_postfix_str(f"two chains, solves {solves}, range searched ~{100 * min(1.0, max(0.0, share)):.0f} %", refresh=False)
+        self.bar.set_postfix_str(f"chains on {workers} workers, solves {solves}, range searched ~{100 * min(1.0, max(0.0, share)):.0f} %",
+                                 refresh=False)
 
     def close(self) -> None:
         self.bar.close()

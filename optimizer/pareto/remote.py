@@ -7,10 +7,7 @@ copy of the front's HiGHS problem, sent once (scattered) per front. The two-stag
 
 from __future__ import annotations
 
-import threading
-import uuid
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -18,18 +15,15 @@ import numpy as np
 from architecture import Study
 from optimizer.pareto.box_solve import Deadline, _BoxAnswer, _DirectSolver, _DirectSpec, _Stopped
 from optimizer.pareto.geometry import Axis
+from optimizer.solve.cluster import connected, forget, kept, new_token, slots
 from optimizer.solve.solver import Status
 
-#: in each worker process: its HiGHS copies, by front (token) and worker thread
-_COPIES: dict[tuple[str, int], _DirectSolver] = {}
+__all__ = ["RemoteSolver", "connected", "forget", "remote_solvers"]
 
 
 def _copy(token: str, shared: tuple[Any, ...], ideal: dict[str, float]) -> _DirectSolver:
-    key = (token, threading.get_ident())
-    solver = _COPIES.get(key)
-    if solver is None:
-        spec, study, axes, threads, max_magnitude = shared
-        solver = _COPIES[key] = _DirectSolver(spec, study, axes, {}, threads, max_magnitude)
+    spec, study, axes, threads, max_magnitude = shared
+    solver = kept(token, lambda: _DirectSolver(spec, study, axes, {}, threads, max_magnitude))
     solver.ideal = ideal
     return solver
 
@@ -47,14 +41,6 @@ def _payoff_row(token: str, shared: tuple[Any, ...], ideal: dict[str, float], or
         return _copy(token, shared, ideal).lexicographic(order, Deadline.after(left))
     except _Stopped as stop:
         return ("stopped", str(stop.status))
-
-
-def _forget(token: str) -> int:
-    """Drop a finished front's copies from a worker process."""
-    keys = [key for key in _COPIES if key[0] == token]
-    for key in keys:
-        del _COPIES[key]
-    return len(keys)
 
 
 class RemoteSolver:
@@ -79,27 +65,10 @@ class RemoteSolver:
                                                pure=False))
 
 
-@contextmanager
-def connected(scheduler: Any) -> Iterator[Any]:
-    """A Dask client for `scheduler` (an address, or a Client the caller keeps and closes)."""
-    from dask.distributed import Client
-
-    client = scheduler if isinstance(scheduler, Client) else Client(scheduler, timeout="30s")
-    try:
-        yield client
-    finally:
-        if client is not scheduler:
-            client.close()
-
-
 def remote_solvers(client: Any, spec: _DirectSpec, study: Study, axes: dict[str, Axis], threads: int | None,
                    max_magnitude: float) -> tuple[list[RemoteSolver], str]:
     """One RemoteSolver per thread of the cluster, the front's problem scattered to every worker once; and the front's token."""
-    token = uuid.uuid4().hex
+    token = new_token()
     shared = client.scatter((spec, study, axes, threads, max_magnitude), broadcast=True, hash=False)
-    slots = max(1, sum(client.nthreads().values()))
-    return [RemoteSolver(client, token, shared) for _ in range(slots)], token
+    return [RemoteSolver(client, token, shared) for _ in range(slots(client))], token
 
-
-def forget(client: Any, token: str) -> None:
-    client.run(_forget, token)

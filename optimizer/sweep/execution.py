@@ -91,27 +91,26 @@ def run_batches(pending: list[tuple[int, SweepPoint]], workers: int) -> list[lis
 
 def _on_dask(context: SweepContext, pending: list[tuple[int, SweepPoint]], scheduler: Any) -> Records:
     """Batches of runs as tasks on a Dask scheduler; the context is scattered once to every worker."""
-    from dask.distributed import Client, as_completed
+    from dask.distributed import as_completed
 
-    client = scheduler if isinstance(scheduler, Client) else Client(scheduler, timeout="30s")
+    from optimizer.solve.cluster import connected, slots
+
     futures: list[Any] = []
-    try:
-        shared = client.scatter(context, broadcast=True, hash=False)
-        batches = run_batches(pending, sum(client.nthreads().values()))
-        futures = [client.submit(run_points, shared, batch, pure=False) for batch in batches]
-        owner = {future.key: batch for future, batch in zip(futures, batches, strict=True)}
-        for future in as_completed(futures):
-            if future.status == "finished":
-                yield from future.result()
-            else:  # a worker died on this batch repeatedly, or the task was lost: rows, not a lost sweep
-                for run, point in owner[future.key]:
-                    yield failed(point, run, f"dask: {future.status}: {future.exception()!r}")
-    finally:
-        if futures:
-            client.cancel(futures)
-        if client is not scheduler:
-            client.close()
-
+    with connected(scheduler) as client:
+        try:
+            shared = client.scatter(context, broadcast=True, hash=False)
+            batches = run_batches(pending, slots(client))
+            futures = [client.submit(run_points, shared, batch, pure=False) for batch in batches]
+            owner = {future.key: batch for future, batch in zip(futures, batches, strict=True)}
+            for future in as_completed(futures):
+                if future.status == "finished":
+                    yield from future.result()
+                else:  # a worker died on this batch repeatedly, or the task was lost: rows, not a lost sweep
+                    for run, point in owner[future.key]:
+                        yield failed(point, run, f"dask: {future.status}: {future.exception()!r}")
+        finally:
+            if futures:
+                client.cancel(futures)
 
 def execute(context: SweepContext, pending: list[tuple[int, SweepPoint]], workers: int | None = None,
             scheduler: Any = None) -> Records:

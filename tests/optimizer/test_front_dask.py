@@ -24,7 +24,7 @@ def test_a_front_on_a_local_cluster_equals_the_local_front(dask_cluster, instanc
     local = pareto_front(study, names, ParetoOptions(workers=2))
     with distributed.Client(dask_cluster) as client:
         remote = pareto_front(study, names, ParetoOptions(scheduler=client))
-        assert not any(client.run(lambda: __import__("optimizer.pareto.remote", fromlist=["_COPIES"])._COPIES).values())  # copies dropped
+        assert not any(client.run(lambda: __import__("optimizer.solve.cluster", fromlist=["_KEPT"])._KEPT).values())  # copies dropped
     assert remote.workers == 2 and remote.complete
     assert remote.points[[*names, "status"]].equals(local.points[[*names, "status"]])
     assert {tuple(row) for row in remote.points[names].itertuples(index=False)} == published_front(MOMKP / instance)
