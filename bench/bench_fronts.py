@@ -91,7 +91,7 @@ def augmecon(instance: str, timeout: float) -> str:
 def line(label: str, result: dict, target: float, check: str, before: str, extra: str = "") -> None:
     wall, highs, points = result["wall_s"], result["highs_s"], len(result["points"])
     floor = highs / max(result["workers"], 1)
-    verdict = "PASS" if wall < target else "FAIL"
+    verdict = ("PASS" if wall < target else "FAIL") if result["complete"] else "NOT COMPLETE"
     print(f"{label:<34} {points:>5} pts {wall:8.2f} s (target < {target:.0f} s: {verdict}) | HiGHS {highs:8.2f} s, "
           f"{1000 * highs / max(points, 1):7.1f} ms/point, {result['solves']} solves | wall / (HiGHS / {result['workers']} workers) "
           f"{wall / max(floor, 1e-9):.2f} ({'PASS' if wall <= 1.1 * floor else 'FAIL'} <= 1.1) | {check}{extra} | load {before} -> {load()}")

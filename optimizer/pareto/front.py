@@ -40,6 +40,7 @@ from optimizer.pareto.front_result import FrontProgress, ParetoFront, ParetoOpti
 from optimizer.pareto.geometry import MAX_DECIMALS, Axis, _Boxes
 from optimizer.pareto.pool import box_pool
 from optimizer.pareto.remote import connected, forget, remote_solvers
+from optimizer.solve.cluster import slots
 
 __all__ = [
     "DIRECT_OPTIONS", "INTEGRAL_TOLERANCE", "MAX_DECIMALS", "PARETO_SOLVER_OPTIONS", "REFERENCE_MARGIN", "RESCUE_OPTIONS",
@@ -250,7 +251,7 @@ def pareto_front(study: Study, objectives: Sequence[str], options: ParetoOptions
     solvers: list[_DirectSolver] = []
     cluster = ExitStack()  # a Dask client while the front runs (ParetoOptions.scheduler), closed at the end
     client = cluster.enter_context(connected(options.scheduler)) if options.scheduler is not None else None
-    token = None
+    token, cluster_threads = None, 0
     try:
         for name in order:  # the payoff table: each objective optimised first, then the others
             lexicographic = [name, *[n for n in order if n != name]]
@@ -271,6 +272,7 @@ def pareto_front(study: Study, objectives: Sequence[str], options: ParetoOptions
                 if client is not None:  # one stand-in per thread of the cluster: the boxes are solved there
                     remote, token = remote_solvers(client, spec, study, axes, options.threads, SINGLE_STAGE_MAX_MAGNITUDE)
                     solvers, workers = list(remote), len(remote)  # type: ignore[arg-type]
+                    cluster_threads = slots(client)
                 else:
                     solvers = [_DirectSolver(spec, study, axes, {}, options.threads, SINGLE_STAGE_MAX_MAGNITUDE) for _ in range(max(1, workers))]
         if payoff_rows:
@@ -302,6 +304,8 @@ def pareto_front(study: Study, objectives: Sequence[str], options: ParetoOptions
         if client is not None and token is not None:
             forget(client, token)
         cluster.close()
+    if cluster_threads:  # boxes ran STANDINS_PER_THREAD at a time on each of the cluster's threads: its threads are the workers
+        counts["workers"] = cluster_threads
     if any(status != "optimal" for status, _, _ in found.values()):
         complete = False
         notes.append("some points are not proven optimal (time limit): the front may hold dominated points")
