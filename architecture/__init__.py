@@ -18,6 +18,7 @@ from architecture.sensitivity_design import load_sensitivity_design
 from architecture.study import Study
 from architecture.study_reader import read_study
 from architecture.sweep_design import SweepDesign, SweepPoint, apply_point, check_design, load_sweep_design
+from architecture.uncertainty import Uncertainty, committed_now, load_uncertainty
 
 __all__ = [
     "CHECKS",
@@ -32,6 +33,7 @@ __all__ = [
     "StudyError",
     "SweepDesign",
     "SweepPoint",
+    "Uncertainty",
     "apply_overrides",
     "apply_point",
     "apply_scenarios",
@@ -39,6 +41,7 @@ __all__ = [
     "check_design",
     "changed_values",
     "check_study",
+    "committed_now",
     "confidence_checks",
     "decision_conflicts",
     "eligible_offers",
@@ -48,6 +51,7 @@ __all__ = [
     "load_sensitivity_design",
     "load_study",
     "load_sweep_design",
+    "load_uncertainty",
     "parse_override",
     "read_study",
     "value_text",

@@ -62,7 +62,7 @@ def check_dependency_cycle(study: Study) -> list[Issue]:
 
 
 def check_offer_years(study: Study) -> list[Issue]:
-    """Offer spending years and profiles lie in the horizon; first_year <= last_year."""
+    """Offer spending years and profiles lie in the horizon; first_year <= last_year; no award after the horizon."""
     issues = []
     first, last = study.info.first_year, study.info.last_year
     for offer in study.offers.values():
@@ -70,6 +70,9 @@ def check_offer_years(study: Study) -> list[Issue]:
             year = getattr(offer, col)
             if year is not None and not first <= year <= last:
                 issues.append(Issue(f"{OF}:row {offer.row}:{col}", f"year {year} is outside the horizon {first}-{last} in study.toml", "year_outside_horizon"))
+        if offer.commit_fy is not None and offer.commit_fy > last:
+            issues.append(Issue(f"{OF}:row {offer.row}:commit_fy", f"award year {offer.commit_fy} is after the horizon's last year {last} "
+                                "in study.toml", "year_outside_horizon"))
         if offer.first_year is not None and offer.last_year is not None and offer.first_year > offer.last_year:
             issues.append(Issue(f"{OF}:row {offer.row}:first_year", f"first_year {offer.first_year} is after last_year {offer.last_year}", "wrong_type"))
         for year in offer.spend_musd:

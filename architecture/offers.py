@@ -10,7 +10,7 @@ from architecture.elements import Id, Row
 
 TEXT_COLUMNS = ("source", "notes")
 BASE_COLUMNS = ("element", "provider", "cost_musd", "slip_months", "first_year", "last_year", "slip_p80_months", "failure_probability",
-                "contract", "builder", "budget_line", "ops_musd_per_year", "procurement")
+                "contract", "builder", "budget_line", "ops_musd_per_year", "procurement", "commit_fy", "termination_musd")
 
 #: Who owns and operates what an offer delivers, apart from who builds it (docs/inputs.md#procurement):
 #: agency_owned (NASA buys the hardware and owns it), commercial_service (the company keeps the vehicle and sells a
@@ -34,6 +34,9 @@ class Offer(Row):
     or runs the service (a provider id; None: the provider itself); `budget_line` the NASA budget line that pays it
     (None: no line); `ops_musd_per_year` NASA operations spending in every fiscal year after `last_year` (Study.spend_musd).
     `procurement` says who owns and operates it (PROCUREMENTS; None: the provider kind's default, Study.procurement).
+    `commit_fy` is the fiscal year its contract is awarded (None: whenever the element is decided): an offer awarded by
+    an uncertainty file's decision year is decided then, the same in every future (architecture/uncertainty.py).
+    `termination_musd` is what NASA owes when it walks away from the offer once committed (US$M).
     """
 
     element: Id
@@ -47,6 +50,8 @@ class Offer(Row):
     budget_line: Id | None = None
     ops_musd_per_year: NonNegativeFloat = 0.0
     procurement: Procurement | None = None
+    commit_fy: int | None = None
+    termination_musd: NonNegativeFloat = 0.0
     first_year: int | None = None
     last_year: int | None = None
     metrics: dict[str, float] = Field(default_factory=dict)

@@ -13,14 +13,21 @@ from optimizer.cli.options import fmt, header, load, objective_option, options_f
 
 @cli.command()
 @study_argument
-def check(study: str, scenario: str, overrides: tuple[str, ...]) -> None:
+@click.option("--uncertainty", "uncertainty", default=None, metavar="FILE",
+              help="Also check an uncertainty file (uncertainty.toml: futures and the decision year) against the study.")
+def check(study: str, scenario: str, overrides: tuple[str, ...], uncertainty: str | None) -> None:
     """List every problem of a study (and of each of its scenarios)."""
     from architecture import check_study, inspect_study
 
     issues = inspect_study(study)
-    if not issues and (scenario.strip(", ") or overrides):
+    if not issues and (scenario.strip(", ") or overrides or uncertainty):
         try:
-            issues = check_study(variant(study, scenario, overrides))
+            loaded = variant(study, scenario, overrides)
+            issues = check_study(loaded)
+            if not issues and uncertainty:
+                from architecture import load_uncertainty
+
+                load_uncertainty(uncertainty, loaded)
         except StudyError as exc:
             issues = exc.issues
     for issue in issues:
