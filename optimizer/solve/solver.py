@@ -206,6 +206,7 @@ class Solver:
         m.ratio_lambda.set_value(0.0)
         runtime = wall = 0.0
         report = None
+        attained: list[tuple[Any, Any]] = []  # the variables' values of the architecture that scored the current lambda
         for iteration in range(1, MAX_RATIO_ITERATIONS + 1):
             left = None if deadline is None else deadline - time.perf_counter()
             report = self._solve_once(m, left)
@@ -215,13 +216,21 @@ class Solver:
                 return _with(report, runtime, wall, iteration)
             numerator, denominator = pyo.value(term.numerator), pyo.value(term.denominator)
             ratio = numerator / denominator if denominator > 1e-12 else 0.0
-            gap_value = numerator - pyo.value(m.ratio_lambda) * denominator
+            level = pyo.value(m.ratio_lambda)
+            gap_value = numerator - level * denominator
             done = abs(gap_value) <= RATIO_TOLERANCE * max(1.0, abs(denominator))
+            if done and denominator <= 1e-12 and level > 0 and attained:
+                # N - lambda D = 0 also holds where nothing is spent (a share of 0/0 = 0): the architecture that scored
+                # lambda is the optimum, not this one
+                for var, value in attained:
+                    var.set_value(value, skip_validation=True)
+                ratio = level
             if done or report.status != Status.OPTIMAL:
                 status = report.status if done else Status.FEASIBLE
                 return SolveReport(status, ratio, ratio if status == Status.OPTIMAL else None, 0.0 if status == Status.OPTIMAL else None,
                                    runtime, wall, report.solver_name, report.solver_version, report.termination, iteration, report.message)
             m.ratio_lambda.set_value(ratio)
+            attained = [(var, var.value) for var in m.component_data_objects(pyo.Var, active=True)]
         assert report is not None
         return _with(SolveReport(Status.FEASIBLE, report.objective, None, None, runtime, wall, report.solver_name,
                                  report.solver_version, "dinkelbach_iteration_limit"), runtime, wall, MAX_RATIO_ITERATIONS)

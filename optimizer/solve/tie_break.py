@@ -79,13 +79,32 @@ def break_ties(m: pyo.ConcreteModel, data: ModelData, solver: Solver, study: Stu
             set_objective(m, name)
             step = 1.0 if name == OFFER_ORDER else resolution_of(data, study.objective(name))
             report = solver.solve(m, time_limit_s=left, abs_gap=step / 4, rel_gap=0.0)
-            stages.append(TieBreakStage(_label(name), str(report.status)))
             if not report.has_solution:
+                stages.append(TieBreakStage(_label(name), str(report.status)))
                 break
-            arch = extract_architecture(m, data)
+            found = extract_architecture(m, data)
+            worse = _worse_on(study, data, arch, found, names[:done])
+            if worse is not None:  # a row admitted what the evaluator scores worse (a share where nothing is spent)
+                stages.append(TieBreakStage(_label(name), f"refused: the evaluator scores its answer worse on {worse}"))
+                break
+            stages.append(TieBreakStage(_label(name), str(report.status)))
+            arch = found
     finally:
         release(m, data, solver, primary)
     return arch, tuple(stages)
+
+
+def _worse_on(study: Study, data: ModelData, held: Architecture, found: Architecture, names: Sequence[str]) -> str | None:
+    """The first held objective on which `found` scores worse than `held` by more than half its grid step (or is infeasible)."""
+    before, after = feasible_objectives(study, held, names), feasible_objectives(study, found, names)
+    if after is None:
+        return "feasibility"
+    for name in names:
+        spec = study.objective(name)
+        sign = 1 if spec.sense == "min" else -1
+        if sign * (after[name] - before[name]) > resolution_of(data, spec) / 2:
+            return name
+    return None
 
 
 def _label(name: str) -> str:

@@ -139,3 +139,25 @@ def test_blocked_requirements_mean_infeasible(study):
         assert run_study(study, "cost").report.status == "infeasible"
     for line in lines:
         assert "cannot be chosen: it requires" in line and "has no eligible offer" in line
+
+
+def test_a_share_where_nothing_is_spent_does_not_stand_for_the_best_share():
+    """Found by the property test above (on the oldest pins).
+
+    Dinkelbach's last solve ties N - lambda D = 0 between the best share (10 of 10 US$M commercial) and spending
+    nothing (0/0, a share of 0); the run must return the best share and its architecture.
+    """
+    zero = {"partner_value": 0.0, "partner_cost_musd": 0.0}
+    study = Study(
+        info=StudyInfo(name="zero_spend", first_year=2025, last_year=2027),
+        elements={"e1": Element(id="e1", name="e1", category="habitation", location="gateway", required=False, critical_path=False)},
+        providers={"p0": Provider(id="p0", name="p0", kind="nasa", country="US"), "p2": Provider(id="p2", name="p2", kind="commercial", country="US")},
+        offers={("e1", "p0"): Offer(element="e1", provider="p0", cost_musd=10.0, slip_months=0.0, builder="p2", first_year=2025, last_year=2025,
+                                    metrics=zero),
+                ("e1", "p2"): Offer(element="e1", provider="p2", cost_musd=0.0, slip_months=0.0, first_year=2025, last_year=2025, metrics=zero)},
+        limits=Limits(commercial_share_basis="builder"), metric_columns=("partner_value", "partner_cost_musd"),
+        objectives={"commercial": ObjectiveSpec(name="commercial", sense="max", builtin="commercial_share"),
+                    "cost": ObjectiveSpec(name="cost", sense="min", column="cost_musd")})
+    assert brute_force(study, "commercial") == 1.0
+    result = run_study(study, "commercial")
+    assert result.report.objective == pytest.approx(1.0) and dict(result.architecture.assignment) == {"e1": "p0"}
