@@ -1,0 +1,110 @@
+"""The extensive form: one copy of the study's model per future, tied by the commitments made now.
+
+Each future's block is `build_model` of that future's study, unchanged. Offers awarded by the decision year
+(`committed_now`) get one commitment variable shared by every future (non-anticipativity); in each future a
+commitment is either used or walked away from, at its termination liability. The objective weighs the futures'
+costs by the uncertainty file's risk measure. Sections of docs/formulation.md#phased-decisions, one function each.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pyomo.core as pyo
+
+from architecture import Study, StudyError, Uncertainty, committed_now
+from architecture.errors import Issue
+from architecture.objectives import objective_kind
+from optimizer.model.build import build_model
+from optimizer.model.data import ModelData, to_model_data
+
+Pair = tuple[str, str]
+
+
+@dataclass(frozen=True)
+class FutureBlock:
+    """One future inside the extensive form: its name, probability, model data and block."""
+
+    name: str
+    probability: float
+    data: ModelData
+    block: pyo.Block
+
+
+def define_future_blocks(m: pyo.ConcreteModel, uncertainty: Uncertainty, objective: str) -> list[FutureBlock]:
+    """One block per future: the study's own model of that future, its objective switched off."""
+    blocks = []
+    m.futures = pyo.Block(range(len(uncertainty.names)))
+    for k, name in enumerate(uncertainty.names):
+        data = to_model_data(uncertainty.studies[name])
+        built = build_model(data, objective)
+        built.objective.deactivate()
+        m.futures[k].transfer_attributes_from(built)
+        blocks.append(FutureBlock(name, uncertainty.probabilities[name], data, m.futures[k]))
+    return blocks
+
+
+def define_commitment_variables(m: pyo.ConcreteModel, committed: tuple[Pair, ...]) -> None:
+    """commit[o] = 1 when offer o, awarded by the decision year, is committed to now (the same in every future)."""
+    m.committed_offers = pyo.Set(initialize=list(committed), dimen=2, ordered=True)
+    m.commit = pyo.Var(m.committed_offers, domain=pyo.Binary)
+
+
+def define_commitments_hold_constraints(m: pyo.ConcreteModel, blocks: list[FutureBlock]) -> None:
+    """In every future a commitment is used or walked away from: assign[o] + walk[o] = commit[o].
+
+    An offer awarded by the decision year and not committed cannot be chosen later (its award has passed). A future
+    without the offer (its provider withdrew) walks away from it.
+    """
+    for future in blocks:
+        block = future.block
+        block.walk = pyo.Var(m.committed_offers, bounds=(0.0, 1.0))
+        rows = {}
+        for pair in m.committed_offers:
+            chosen = block.assign_by_offer.get(pair) if pair in future.data.offers else None
+            rows[pair] = (chosen + block.walk[pair] == m.commit[pair]) if chosen is not None else (block.walk[pair] == m.commit[pair])
+        block.commitments_hold = pyo.Constraint(m.committed_offers, rule=lambda b, e, p, rows=rows: rows[(e, p)])
+
+
+def future_cost(m: pyo.ConcreteModel, future: FutureBlock, objective: str, termination: dict[Pair, float]):
+    """A future's objective: the study's own, plus what walking away from commitments costs (US$M)."""
+    walked = sum(termination[pair] * future.block.walk[pair] for pair in m.committed_offers if termination[pair])
+    return future.block.objective_terms[objective].numerator + walked
+
+
+def define_risk_objective(m: pyo.ConcreteModel, blocks: list[FutureBlock], objective: str, termination: dict[Pair, float],
+                          risk: str, cvar_level: float | None) -> None:
+    """Expected cost over the futures; or the worst future's; or CVaR at the level (Rockafellar-Uryasev)."""
+    costs = [future_cost(m, future, objective, termination) for future in blocks]
+    m.future_cost = pyo.Expression(range(len(blocks)), rule=lambda _, k: costs[k])
+    m.expected_cost = pyo.Expression(expr=sum(f.probability * m.future_cost[k] for k, f in enumerate(blocks)))
+    if risk == "expected":
+        m.phased_objective = pyo.Objective(expr=m.expected_cost, sense=pyo.minimize)
+    elif risk == "worst":
+        m.worst_cost = pyo.Var()
+        m.worst_bounds = pyo.Constraint(range(len(blocks)), rule=lambda _, k: m.worst_cost >= m.future_cost[k])
+        m.phased_objective = pyo.Objective(expr=m.worst_cost, sense=pyo.minimize)
+    else:
+        m.value_at_risk = pyo.Var()
+        m.excess = pyo.Var(range(len(blocks)), domain=pyo.NonNegativeReals)
+        m.excess_bounds = pyo.Constraint(range(len(blocks)), rule=lambda _, k: m.excess[k] >= m.future_cost[k] - m.value_at_risk)
+        tail = 1.0 - float(cvar_level)
+        m.phased_objective = pyo.Objective(expr=m.value_at_risk + sum(f.probability * m.excess[k] for k, f in enumerate(blocks)) / tail,
+                                           sense=pyo.minimize)
+
+
+def build_extensive_form(study: Study, uncertainty: Uncertainty, objective: str | None = None) -> tuple[pyo.ConcreteModel, list[FutureBlock]]:
+    """The extensive form of the study under its futures (module docstring); no I/O, no solving."""
+    spec = study.objective(objective or study.default_objective)
+    if spec.sense != "min" or objective_kind(spec).is_ratio:
+        raise StudyError(Issue("--objective", f"phased decisions weigh a cost to minimise; '{spec.name}' is "
+                               f"{'a ratio' if objective_kind(spec).is_ratio else 'maximised'}", "wrong_type"))
+    committed = committed_now(study, uncertainty.decide_fy)
+    termination = {pair: study.offers[pair].termination_musd for pair in committed}
+    m = pyo.ConcreteModel(name=f"{study.name} phased")
+    blocks = define_future_blocks(m, uncertainty, spec.name)
+    define_commitment_variables(m, committed)
+    define_commitments_hold_constraints(m, blocks)
+    define_risk_objective(m, blocks, spec.name, termination, uncertainty.risk, uncertainty.cvar_level)
+    m.objective_name = spec.name
+    return m, blocks

@@ -1,0 +1,85 @@
+"""Solving the extensive form: what to commit now, each future's recourse, scored by the evaluator.
+
+The live model stays here; PhasedResult is data. Each future's architecture is scored in that future's study by the
+independent evaluator, plus the termination liabilities of the commitments it walks away from.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, replace
+
+from architecture import Architecture, Study, Uncertainty
+from architecture.evaluate import feasible_objectives
+from optimizer.model.extract import extract_architecture
+from optimizer.model.objectives import ObjectiveTerm
+from optimizer.phased.extensive import Pair, build_extensive_form
+from optimizer.solve.solver import SolveOptions, Solver, SolveReport
+
+#: the extensive form is solved to this relative gap at most: its answer is compared with brute force and EVPI/VSS
+PHASED_REL_GAP = 1e-9
+PHASED = "__phased__"
+
+
+@dataclass(frozen=True)
+class FuturePlan:
+    """One future's recourse: its architecture, the commitments it walks away from, and its cost (US$M, evaluator)."""
+
+    name: str
+    probability: float
+    architecture: Architecture | None
+    walked: tuple[Pair, ...]
+    cost_musd: float | None  # the objective in that future's study plus the walked commitments' termination liabilities
+
+
+@dataclass(frozen=True)
+class PhasedResult:
+    """What to commit now and what each future then does; the risk measure's value and the expected and worst cost."""
+
+    study: Study
+    uncertainty: Uncertainty
+    objective: str
+    status: str
+    commitments: tuple[Pair, ...]
+    futures: tuple[FuturePlan, ...]
+    report: SolveReport
+
+    @property
+    def expected_cost_musd(self) -> float | None:
+        costs = [(f.probability, f.cost_musd) for f in self.futures]
+        return None if any(c is None for _, c in costs) else math.fsum(p * c for p, c in costs)  # type: ignore[operator]
+
+    @property
+    def worst_cost_musd(self) -> float | None:
+        costs = [f.cost_musd for f in self.futures]
+        return None if any(c is None for c in costs) else max(costs)  # type: ignore[type-var]
+
+
+def solve_phased(study: Study, uncertainty: Uncertainty, objective: str | None = None, options: SolveOptions | None = None,
+                 fixed: dict[Pair, int] | None = None) -> PhasedResult:
+    """The commitments that minimise the uncertainty file's risk measure, and every future's best recourse.
+
+    `fixed` holds some commitments at 0 or 1 (the value of the stochastic solution fixes a deterministic plan's).
+    """
+    options = options or SolveOptions()
+    options = replace(options, mip_rel_gap=min(options.mip_rel_gap, PHASED_REL_GAP))
+    m, blocks = build_extensive_form(study, uncertainty, objective)
+    name = m.objective_name
+    m.objective_terms = {PHASED: ObjectiveTerm(PHASED, "min", "US$M", m.phased_objective.expr)}
+    m.objective_name = PHASED
+    for pair, value in (fixed or {}).items():
+        if pair in m.commit:
+            m.commit[pair].fix(value)
+    report = Solver(options).solve(m)
+    if not report.has_solution:
+        return PhasedResult(study, uncertainty, name, str(report.status), (), (), report)
+    commitments = tuple(pair for pair in m.committed_offers if (m.commit[pair].value or 0.0) > 0.5)
+    plans = []
+    for future in blocks:
+        arch = extract_architecture(future.block, future.data)
+        chosen = set(arch.assignment.items())
+        walked = tuple(pair for pair in commitments if pair not in chosen)
+        values = feasible_objectives(uncertainty.studies[future.name], arch, [name])
+        cost = None if values is None else values[name] + math.fsum(study.offers[pair].termination_musd for pair in walked)
+        plans.append(FuturePlan(future.name, future.probability, arch, walked, cost))
+    return PhasedResult(study, uncertainty, name, str(report.status), commitments, tuple(plans), report)

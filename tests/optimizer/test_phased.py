@@ -1,0 +1,108 @@
+"""Phased decisions: the extensive form against brute force over every commitment and every future's recourse."""
+
+from __future__ import annotations
+
+import itertools
+import math
+
+import pytest
+
+from architecture import Architecture, committed_now, load_study
+from architecture.evaluate import feasible_objectives
+from architecture.uncertainty import parse_uncertainty
+from optimizer import run_study
+from optimizer.phased import solve_phased
+from tests.conftest import STUDIES
+
+PHASED = STUDIES / "phased"
+FUTURES = {
+    "as_planned": {"probability": 0.5},
+    "cut": {"probability": 0.3, "scenarios": ["budget_cut"]},
+    "esa_leaves": {"probability": 0.2, "scenarios": ["esa_withdraws"], "add": {"offers.slip_months": 6}},
+}
+
+
+def futures_of(study, risk="expected", level=None, futures=None, decide_fy=2026):
+    raw = {"decide_fy": decide_fy, "risk": risk, "futures": futures or FUTURES}
+    if level is not None:
+        raw["cvar_level"] = level
+    return parse_uncertainty(raw, study)
+
+
+def recourse_table(study):
+    """Every feasible architecture of a study with its cost, by the evaluator alone."""
+    choices = []
+    for element in study.elements.values():
+        offers = [pair for pair in study.offers if pair[0] == element.id]
+        choices.append(offers if element.required else [*offers, None])
+    table = []
+    for combo in itertools.product(*choices):
+        pairs = frozenset(pair for pair in combo if pair)
+        values = feasible_objectives(study, Architecture.from_pairs(pairs), ["cost"])
+        if values is not None:
+            table.append((pairs, values["cost"]))
+    return table
+
+
+def risk_of(costs, probabilities, risk, level):
+    if risk == "expected":
+        return math.fsum(p * c for p, c in zip(probabilities, costs, strict=True))
+    if risk == "worst":
+        return max(costs)
+    tail, left, total = 1.0 - level, 1.0 - level, 0.0  # CVaR: the mean of the costliest `tail` of probability
+    for p, c in sorted(zip(probabilities, costs, strict=True), key=lambda pc: -pc[1]):
+        take = min(p, left)
+        total, left = total + take * c, left - take
+    return total / tail
+
+
+def brute_force(study, uncertainty):
+    """The best risk value over every commitment (each future's best recourse given it), and that value per future."""
+    committed = committed_now(study, uncertainty.decide_fy)
+    tables = {name: recourse_table(uncertainty.studies[name]) for name in uncertainty.names}
+    best = None
+    for bits in itertools.product((0, 1), repeat=len(committed)):
+        chosen = {pair for pair, bit in zip(committed, bits, strict=True) if bit}
+        costs = []
+        for name in uncertainty.names:
+            options = [cost + math.fsum(study.offers[p].termination_musd for p in chosen - pairs)
+                       for pairs, cost in tables[name] if (pairs & set(committed)) <= chosen]
+            if not options:
+                break
+            costs.append(min(options))
+        else:
+            value = risk_of(costs, [uncertainty.probabilities[n] for n in uncertainty.names], uncertainty.risk, uncertainty.cvar_level)
+            if best is None or value < best - 1e-9:
+                best = value
+    return best
+
+
+@pytest.mark.parametrize(("risk", "level"), [("expected", None), ("worst", None), ("cvar", 0.5), ("cvar", 0.75)])
+def test_the_extensive_form_equals_brute_force(risk, level):
+    study = load_study(PHASED)
+    uncertainty = futures_of(study, risk, level)
+    result = solve_phased(study, uncertainty)
+    assert result.status == "optimal"
+    expected = brute_force(study, uncertainty)
+    costs = [f.cost_musd for f in result.futures]
+    found = risk_of(costs, [f.probability for f in result.futures], risk, level)
+    assert found == pytest.approx(expected, abs=1e-6) and result.report.objective == pytest.approx(expected, abs=1e-6)
+
+
+@pytest.mark.parametrize("decide_fy", [2025, 2026, 2028])
+def test_commitments_are_the_same_in_every_future(decide_fy):
+    study = load_study(PHASED)
+    result = solve_phased(study, futures_of(study, decide_fy=decide_fy))
+    now = set(committed_now(study, decide_fy))
+    for future in result.futures:
+        used = set(future.architecture.assignment.items()) & now
+        assert used <= set(result.commitments)  # an award that passed uncommitted is never chosen later
+        assert set(future.walked) == set(result.commitments) - used
+    assert result.expected_cost_musd == pytest.approx(brute_force(study, futures_of(study, decide_fy=decide_fy)), abs=1e-6)
+
+
+def test_one_future_of_probability_one_is_trade_run():
+    study = load_study(PHASED)
+    result = solve_phased(study, futures_of(study, futures={"only": {"probability": 1.0}}))
+    run = run_study(study)
+    assert result.expected_cost_musd == pytest.approx(run.report.objective) and not result.futures[0].walked
