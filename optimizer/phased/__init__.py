@@ -1,6 +1,7 @@
 """Decisions phased over time: commit now, choose the rest once the future is known (docs/formulation.md#phased-decisions)."""
 
 from optimizer.phased.extensive import build_extensive_form
-from optimizer.phased.solve import PhasedResult, solve_phased
+from optimizer.phased.solve import FuturePlan, PhasedResult, solve_phased
+from optimizer.phased.values import InformationValues, information_values, risk_value
 
-__all__ = ["PhasedResult", "build_extensive_form", "solve_phased"]
+__all__ = ["FuturePlan", "InformationValues", "PhasedResult", "build_extensive_form", "information_values", "risk_value", "solve_phased"]

@@ -11,7 +11,7 @@ from architecture import Architecture, committed_now, load_study
 from architecture.evaluate import feasible_objectives
 from architecture.uncertainty import parse_uncertainty
 from optimizer import run_study
-from optimizer.phased import solve_phased
+from optimizer.phased import information_values, solve_phased
 from tests.conftest import STUDIES
 
 PHASED = STUDIES / "phased"
@@ -56,13 +56,13 @@ def risk_of(costs, probabilities, risk, level):
     return total / tail
 
 
-def brute_force(study, uncertainty):
-    """The best risk value over every commitment (each future's best recourse given it), and that value per future."""
+def brute_force(study, uncertainty, plans=None):
+    """The best risk value over every commitment (or over `plans`), each future taking its best recourse given it."""
     committed = committed_now(study, uncertainty.decide_fy)
     tables = {name: recourse_table(uncertainty.studies[name]) for name in uncertainty.names}
     best = None
-    for bits in itertools.product((0, 1), repeat=len(committed)):
-        chosen = {pair for pair, bit in zip(committed, bits, strict=True) if bit}
+    every = ({pair for pair, bit in zip(committed, bits, strict=True) if bit} for bits in itertools.product((0, 1), repeat=len(committed)))
+    for chosen in plans if plans is not None else every:
         costs = []
         for name in uncertainty.names:
             options = [cost + math.fsum(study.offers[p].termination_musd for p in chosen - pairs)
@@ -106,3 +106,24 @@ def test_one_future_of_probability_one_is_trade_run():
     result = solve_phased(study, futures_of(study, futures={"only": {"probability": 1.0}}))
     run = run_study(study)
     assert result.expected_cost_musd == pytest.approx(run.report.objective) and not result.futures[0].walked
+
+
+@pytest.mark.parametrize("with_esa_leaving", [False, True])
+def test_evpi_and_vss_are_their_definitions(with_esa_leaving):
+    """EVPI = RP - WS (each future's own optimum), VSS = EEV - RP (the plan of the study as given, then the best recourse)."""
+    study = load_study(PHASED)
+    futures = FUTURES if with_esa_leaving else {"as_planned": {"probability": 0.6}, "cut": {"probability": 0.4, "scenarios": ["budget_cut"]}}
+    uncertainty = futures_of(study, futures=futures)
+    result = solve_phased(study, uncertainty)
+    values = information_values(study, uncertainty, result)
+    rp = brute_force(study, uncertainty)
+    ws = math.fsum(uncertainty.probabilities[n] * min(c for _, c in recourse_table(uncertainty.studies[n])) for n in uncertainty.names)
+    plan = set(committed_now(study, 2026)) & set(run_study(study).architecture.assignment.items())
+    assert set(values.deterministic_plan) == plan
+    eev = brute_force(study, uncertainty, plans=[plan])
+    assert values.recourse == pytest.approx(rp) and values.wait_and_see == pytest.approx(ws)
+    assert values.evpi == pytest.approx(rp - ws) and values.evpi >= -1e-9
+    if eev is None:  # the plan leaves a future with no recourse (ESA's HALO committed alone, and ESA leaves)
+        assert with_esa_leaving and values.vss == math.inf
+    else:
+        assert values.vss == pytest.approx(eev - rp) and values.vss >= -1e-9
