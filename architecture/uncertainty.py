@@ -9,9 +9,10 @@ decided now, the same in every future; the rest wait until the future is known. 
 
 from __future__ import annotations
 
+import hashlib
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Literal
 
@@ -73,6 +74,7 @@ class Uncertainty:
     cvar_level: float | None
     probabilities: Mapping[str, float]
     studies: Mapping[str, Study]
+    sha256: str = ""  # of the file, for the result folder's provenance
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -134,4 +136,5 @@ def parse_uncertainty(raw: Mapping[str, Any], study: Study, where: str = UNCERTA
 
 def load_uncertainty(path: str | Path, study: Study) -> Uncertainty:
     """Read and validate an uncertainty.toml against the study it belongs to."""
-    return parse_uncertainty(read_design_file(path, "uncertainty file"), study, str(path))
+    parsed = parse_uncertainty(read_design_file(path, "uncertainty file"), study, str(path))
+    return replace(parsed, sha256=hashlib.sha256(Path(path).read_bytes()).hexdigest())

@@ -27,7 +27,7 @@ def _skip_teardown() -> None:
 
 atexit.register(_skip_teardown)
 
-from optimizer.cli import decision_commands, front_commands, study_commands  # noqa: E402, F401 - each registers its commands on `cli`
+from optimizer.cli import decision_commands, front_commands, phased_commands, study_commands  # noqa: E402, F401 - each registers its commands on `cli`
 from optimizer.cli.group import EXIT_BAD_INPUT, EXIT_BUG, EXIT_CONFIDENCE_SHORT, EXIT_INFEASIBLE, EXIT_OK, cli  # noqa: E402
 
 

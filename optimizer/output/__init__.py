@@ -46,6 +46,7 @@ from optimizer.output.manifests import (
     study_provenance,
     utc_now,
 )
+from optimizer.output.phased_folder import write_phased
 from optimizer.output.plots import draw_fronts, plot_writer, warm_up
 from optimizer.output.reading import ResultFolder, ResultTables, read_result, read_tables
 from optimizer.output.writers import (
@@ -65,7 +66,7 @@ __all__ = [
     "active_limits", "clean_number", "command_line", "csv_writer", "default_run_dir", "draw_fronts", "engine_version", "json_writer",
     "manifest", "open_sweep_folder", "pareto_manifest", "plot_writer", "read_json", "read_result", "read_sweep_records", "read_tables",
     "refuse_existing", "run_dir_stem", "run_manifest", "slug", "solver_description", "study_provenance", "tidy", "utc_now", "write_comparison",
-    "warm_up", "write_folder", "write_json_atomic", "write_pareto", "write_run", "write_sweep_record", "write_sweep_table",
+    "warm_up", "write_folder", "write_json_atomic", "write_pareto", "write_phased", "write_run", "write_sweep_record", "write_sweep_table",
 ]
 
 #: the HTML report pulls in plotly (about 0.1 s): loaded on first use, so `trade run` never pays for it

@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, replace
 
-from architecture import Architecture, Study, Uncertainty
+from architecture import Architecture, Study, Uncertainty, committed_now
 from architecture.evaluate import feasible_objectives
 from optimizer.model.extract import extract_architecture
 from optimizer.model.objectives import ObjectiveTerm
@@ -43,6 +43,12 @@ class PhasedResult:
     commitments: tuple[Pair, ...]
     futures: tuple[FuturePlan, ...]
     report: SolveReport
+    options: SolveOptions = SolveOptions()
+
+    @property
+    def decided_now(self) -> tuple[Pair, ...]:
+        """The offers awarded by the decision year: committed or not, the same in every future."""
+        return committed_now(self.study, self.uncertainty.decide_fy)
 
     @property
     def expected_cost_musd(self) -> float | None:
@@ -72,7 +78,7 @@ def solve_phased(study: Study, uncertainty: Uncertainty, objective: str | None =
             m.commit[pair].fix(value)
     report = Solver(options).solve(m)
     if not report.has_solution:
-        return PhasedResult(study, uncertainty, name, str(report.status), (), (), report)
+        return PhasedResult(study, uncertainty, name, str(report.status), (), (), report, options)
     commitments = tuple(pair for pair in m.committed_offers if (m.commit[pair].value or 0.0) > 0.5)
     plans = []
     for future in blocks:
@@ -82,4 +88,4 @@ def solve_phased(study: Study, uncertainty: Uncertainty, objective: str | None =
         values = feasible_objectives(uncertainty.studies[future.name], arch, [name])
         cost = None if values is None else values[name] + math.fsum(study.offers[pair].termination_musd for pair in walked)
         plans.append(FuturePlan(future.name, future.probability, arch, walked, cost))
-    return PhasedResult(study, uncertainty, name, str(report.status), commitments, tuple(plans), report)
+    return PhasedResult(study, uncertainty, name, str(report.status), commitments, tuple(plans), report, options)

@@ -1,0 +1,67 @@
+"""A phased folder (`trade phased`): what to commit now, each future's recourse, EVPI and VSS (docs/results.md#phased-folders)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from optimizer.output.folders import clean_number, csv_writer, json_writer, write_folder
+from optimizer.output.manifests import manifest, solver_description
+
+COMMITMENT_COLUMNS = ["element", "provider", "commit_fy", "termination_musd", "committed", "used_in", "walked_in"]
+FUTURE_COLUMNS = ["future", "probability", "cost_musd", "walked", "walked_musd"]
+RECOURSE_COLUMNS = ["future", "element", "provider", "decided"]
+
+
+def commitments_frame(result: Any) -> pd.DataFrame:
+    """Every offer decided now: whether it is committed, and in which futures it is used or walked away from."""
+    study, rows = result.study, []
+    now = result.decided_now
+    for pair in now:
+        offer = study.offers[pair]
+        used = [f.name for f in result.futures if f.architecture is not None and pair in set(f.architecture.assignment.items())]
+        walked = [f.name for f in result.futures if pair in f.walked]
+        rows.append((*pair, offer.commit_fy, offer.termination_musd, pair in result.commitments, ";".join(used), ";".join(walked)))
+    return pd.DataFrame(rows, columns=COMMITMENT_COLUMNS)
+
+
+def futures_frame(result: Any) -> pd.DataFrame:
+    study = result.study
+    return pd.DataFrame([(f.name, f.probability, f.cost_musd, ";".join(f"{e}={p}" for e, p in f.walked),
+                          sum(study.offers[pair].termination_musd for pair in f.walked)) for f in result.futures], columns=FUTURE_COLUMNS)
+
+
+def recourse_frame(result: Any) -> pd.DataFrame:
+    now = set(result.decided_now)
+    rows = [(f.name, e, p, "now" if (e, p) in now else "later") for f in result.futures if f.architecture is not None
+            for e, p in sorted(f.architecture.assignment.items())]
+    return pd.DataFrame(rows, columns=RECOURSE_COLUMNS)
+
+
+def write_phased(out: str | Path, result: Any, values: Any, command: str | None = None, overwrite: bool = False) -> Path:
+    """manifest.json, commitments.csv, futures.csv, recourse.csv (docs/results.md#phased-folders)."""
+    u = result.uncertainty
+    described = manifest(
+        "phased", command=command, solver=solver_description(result.options, result.report.solver_version), study=result.study,
+        objective=result.objective, status=result.status,
+        uncertainty={"path": u.path, "sha256": u.sha256, "decide_fy": u.decide_fy, "risk": u.risk, "cvar_level": u.cvar_level,
+                     "futures": [{"name": n, "probability": u.probabilities[n]} for n in u.names]},
+        commitments=len(result.commitments), decided_now=len(result.decided_now),
+        risk_value_musd=clean_number(values.recourse), expected_cost_musd=clean_number(result.expected_cost_musd),
+        worst_cost_musd=clean_number(result.worst_cost_musd), wait_and_see_musd=clean_number(values.wait_and_see),
+        deterministic_musd=clean_number(values.deterministic), evpi_musd=clean_number(values.evpi),
+        vss_musd=None if values.vss is None or values.vss == float("inf") else clean_number(values.vss),
+        vss_unbounded=values.vss == float("inf"),  # the plan made on the study as given leaves some future without a recourse
+        deterministic_plan=[{"element": e, "provider": p} for e, p in values.deterministic_plan],
+        timings_s={"total_s": round(result.report.wall_s, 6), "highs_s": round(result.report.runtime_s, 6)},
+    )
+    files: dict[str, Callable[[Path], None]] = {
+        "manifest.json": json_writer(described),
+        "commitments.csv": csv_writer(commitments_frame(result)),
+        "futures.csv": csv_writer(futures_frame(result)),
+        "recourse.csv": csv_writer(recourse_frame(result)),
+    }
+    return write_folder(Path(out), files, overwrite)
