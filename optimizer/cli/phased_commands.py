@@ -20,23 +20,27 @@ def phased(study: str, scenario: str, overrides: tuple[str, ...], uncertainty_fi
     """Commit now to what holds in every future; each future's recourse; expected and worst cost, EVPI and VSS."""
     from architecture import load_uncertainty
     from optimizer.output import write_phased
-    from optimizer.phased import InformationValues, information_values, solve_phased
+    from optimizer.phased import InformationValues, commitment_values, information_values, solve_phased
 
     loaded, spec, target = prepare_run(study, scenario, overrides, objective, out, overwrite, "phased")
     futures = load_uncertainty(uncertainty_file, loaded)
     options = options_from(time_limit_s, mip_rel_gap, threads)
     result = solve_phased(loaded, futures, spec.name, options)
     values = information_values(loaded, futures, result, spec.name, options) if result.futures else InformationValues(None, None, None, ())
-    written = write_phased(target, result, values)
+    protection = commitment_values(loaded, futures, result, options) if result.futures else []
+    written = write_phased(target, result, values, protection)
+    unit = spec.display_unit
     if not result.futures:
         exit_without_optimum(written, result.status, study)
-    unit = spec.display_unit
     click.echo(f"decided in FY{futures.decide_fy}: {len(result.decided_now)} offers; {len(futures.names)} futures, risk {futures.risk}"
                f"{f' at {futures.cvar_level:g}' if futures.cvar_level else ''}")
-    click.echo("commit now:")
-    for e, p in result.commitments:
+    click.echo("commit now (protects: what doing without it costs; inf: no plan works without it):")
+    for value in protection:
+        e, p = value.element, value.provider
         walked = [f.name for f in result.futures if (e, p) in f.walked]
-        click.echo(f"  {e:<28} {p:<20} {'walked away from in: ' + ', '.join(walked) if walked else 'holds in every future'}")
+        guard = "inf" if value.protects_musd == float("inf") else fmt(value.protects_musd, unit)
+        click.echo(f"  {e:<28} {p:<20} {value.procurement:<21} protects {guard:>14}  "
+                   f"{'walked away from in: ' + ', '.join(walked) if walked else 'holds in every future'}")
     now = set(result.decided_now)
     click.echo("what can wait (chosen once the future is known):")
     for f in result.futures:

@@ -11,20 +11,24 @@ import pandas as pd
 from optimizer.output.folders import clean_number, csv_writer, json_writer, write_folder
 from optimizer.output.manifests import manifest, solver_description
 
-COMMITMENT_COLUMNS = ["element", "provider", "commit_fy", "termination_musd", "committed", "used_in", "walked_in"]
+COMMITMENT_COLUMNS = ["element", "provider", "procurement", "commit_fy", "termination_musd", "committed", "used_in", "walked_in",
+                      "protects_musd"]
 FUTURE_COLUMNS = ["future", "probability", "cost_musd", "walked", "walked_musd"]
 RECOURSE_COLUMNS = ["future", "element", "provider", "decided"]
 
 
-def commitments_frame(result: Any) -> pd.DataFrame:
-    """Every offer decided now: whether it is committed, and in which futures it is used or walked away from."""
+def commitments_frame(result: Any, protection: Any = ()) -> pd.DataFrame:
+    """Every offer decided now: whether it is committed, in which futures it is used or walked away from, and what it protects."""
     study, rows = result.study, []
+    protects = {(v.element, v.provider): v.protects_musd for v in protection}
     now = result.decided_now
     for pair in now:
         offer = study.offers[pair]
         used = [f.name for f in result.futures if f.architecture is not None and pair in set(f.architecture.assignment.items())]
         walked = [f.name for f in result.futures if pair in f.walked]
-        rows.append((*pair, offer.commit_fy, offer.termination_musd, pair in result.commitments, ";".join(used), ";".join(walked)))
+        guard = protects.get(pair)
+        rows.append((*pair, study.procurement(offer), offer.commit_fy, offer.termination_musd, pair in result.commitments, ";".join(used),
+                     ";".join(walked), "inf" if guard == float("inf") else clean_number(guard)))
     return pd.DataFrame(rows, columns=COMMITMENT_COLUMNS)
 
 
@@ -41,7 +45,7 @@ def recourse_frame(result: Any) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=RECOURSE_COLUMNS)
 
 
-def write_phased(out: str | Path, result: Any, values: Any, command: str | None = None, overwrite: bool = False) -> Path:
+def write_phased(out: str | Path, result: Any, values: Any, protection: Any = (), command: str | None = None, overwrite: bool = False) -> Path:
     """manifest.json, commitments.csv, futures.csv, recourse.csv (docs/results.md#phased-folders)."""
     u = result.uncertainty
     described = manifest(
@@ -60,7 +64,7 @@ def write_phased(out: str | Path, result: Any, values: Any, command: str | None 
     )
     files: dict[str, Callable[[Path], None]] = {
         "manifest.json": json_writer(described),
-        "commitments.csv": csv_writer(commitments_frame(result)),
+        "commitments.csv": csv_writer(commitments_frame(result, protection)),
         "futures.csv": csv_writer(futures_frame(result)),
         "recourse.csv": csv_writer(recourse_frame(result)),
     }

@@ -2,6 +2,9 @@
 
 from optimizer.phased.extensive import build_extensive_form
 from optimizer.phased.solve import FuturePlan, PhasedResult, solve_phased
-from optimizer.phased.values import InformationValues, information_values, risk_value
+from optimizer.phased.values import CommitmentValue, InformationValues, commitment_values, information_values, risk_value
 
-__all__ = ["FuturePlan", "InformationValues", "PhasedResult", "build_extensive_form", "information_values", "risk_value", "solve_phased"]
+__all__ = [
+    "CommitmentValue", "FuturePlan", "InformationValues", "PhasedResult", "build_extensive_form", "commitment_values", "information_values",
+    "risk_value", "solve_phased",
+]

@@ -77,3 +77,31 @@ def information_values(study: Study, uncertainty: Uncertainty, result: PhasedRes
         fixed = {pair: int(pair in plan) for pair in now}
         eev = result_risk(solve_phased(study, uncertainty, name, options, fixed=fixed))
     return InformationValues(result_risk(result), ws, eev, plan)
+
+
+@dataclass(frozen=True)
+class CommitmentValue:
+    """What one commitment of the optimum protects: the risk value with it ruled out, against the optimum's (US$M).
+
+    `without_musd` None: no commitment plan without it has a feasible recourse in every future (it is indispensable).
+    """
+
+    element: str
+    provider: str
+    procurement: str
+    without_musd: float | None
+    protects_musd: float | None  # without - optimum: what committing to it now saves (inf when indispensable)
+
+
+def commitment_values(study: Study, uncertainty: Uncertainty, result: PhasedResult, options: SolveOptions | None = None) -> list[CommitmentValue]:
+    """For each commitment of the optimum, the best plan that does without it (the others free).
+
+    Which commitments, a partner's in kind above all, buffer the programme against the futures (a cut, a withdrawal).
+    """
+    optimum = result_risk(result)
+    out = []
+    for pair in result.commitments:
+        without = result_risk(solve_phased(study, uncertainty, result.objective, options, fixed={pair: 0}))
+        protects = math.inf if without is None else (None if optimum is None else without - optimum)
+        out.append(CommitmentValue(*pair, study.procurement(study.offers[pair]), without, protects))
+    return out

@@ -11,7 +11,7 @@ from architecture import Architecture, committed_now, load_study
 from architecture.evaluate import feasible_objectives
 from architecture.uncertainty import parse_uncertainty
 from optimizer import run_study
-from optimizer.phased import information_values, solve_phased
+from optimizer.phased import commitment_values, information_values, solve_phased
 from tests.conftest import STUDIES
 
 PHASED = STUDIES / "phased"
@@ -127,3 +127,24 @@ def test_evpi_and_vss_are_their_definitions(with_esa_leaving):
         assert with_esa_leaving and values.vss == math.inf
     else:
         assert values.vss == pytest.approx(eev - rp) and values.vss >= -1e-9
+
+
+@pytest.mark.parametrize("futures", [None, {"as_planned": {"probability": 1.0}}])
+def test_what_each_commitment_protects_is_the_best_plan_without_it(futures):
+    """The partner's in-kind HALO keeps the cut future within its budget: without it no plan works (protects inf)."""
+    study = load_study(PHASED)
+    uncertainty = futures_of(study, futures=futures)
+    result = solve_phased(study, uncertainty)
+    rp = brute_force(study, uncertainty)
+    committed = committed_now(study, 2026)
+    every = [{p for p, bit in zip(committed, bits, strict=True) if bit} for bits in itertools.product((0, 1), repeat=len(committed))]
+    for value in commitment_values(study, uncertainty, result):
+        pair = (value.element, value.provider)
+        without = brute_force(study, uncertainty, plans=[plan for plan in every if pair not in plan])
+        if without is None:
+            assert value.without_musd is None and value.protects_musd == math.inf, pair
+        else:
+            assert value.without_musd == pytest.approx(without) and value.protects_musd == pytest.approx(without - rp), pair
+    halo = next(v for v in commitment_values(study, uncertainty, result) if (v.element, v.provider) == ("halo", "esa"))
+    assert halo.procurement == "partner_contribution"
+    assert halo.protects_musd == (math.inf if futures is None else pytest.approx(900.0))  # NASA's HALO costs 1,000 against ESA's 100

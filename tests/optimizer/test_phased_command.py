@@ -33,7 +33,8 @@ def test_the_folder_says_what_to_commit_now_and_what_waits(tmp_path):
     assert described["evpi_musd"] >= 0 and (described["vss_unbounded"] or described["vss_musd"] >= 0)
     recourse = pd.read_csv(out / "recourse.csv")
     assert set(recourse.loc[recourse["decided"] == "later", "element"]) <= {"cargo_1", "cargo_2"}
-    assert "commit now:" in done.stdout and "what can wait" in done.stdout and "EVPI" in done.stdout
+    assert "commit now (protects" in done.stdout and "what can wait" in done.stdout and "EVPI" in done.stdout
+    assert (commitments.loc[commitments["committed"], "protects_musd"].astype(str) == "inf").all()  # each one indispensable here
 
 
 def test_a_bad_uncertainty_file_is_one_line_exit_2_and_nothing_written(tmp_path):
