@@ -234,6 +234,11 @@ def pareto_front(study: Study, objectives: Sequence[str], options: ParetoOptions
             raise StudyError(Issue("--resolution", f"'{name}' is not one of the front's objectives ({', '.join(objectives)})", "unknown_key"))
     model = FrontModel(study, order, options.threads, options.resolution)
     workers = options.workers if options.workers is not None else min(2, os.cpu_count() or 1)
+    # At a resolution which points are listed depends on the order answers arrive in (chains cut, boxes split): one
+    # worker keeps that order fixed, so the same command gives the same front, and a resumed front the uninterrupted one.
+    one_order = any(axis.at_resolution for axis in model.axes)
+    if one_order:
+        workers = 1
     counts = {"reused": 0, "single_stage": 0, "fallbacks": 0, "workers": 1, "replayed": 0}
     axes = {axis.name: axis for axis in model.axes}
     notes: list[str] = []
@@ -271,8 +276,8 @@ def pareto_front(study: Study, objectives: Sequence[str], options: ParetoOptions
             if not solvers and name == order[0] and not options.points and (spec := _direct_spec(model, order)) is not None:
                 if client is not None:  # one stand-in per thread of the cluster: the boxes are solved there
                     remote, token = remote_solvers(client, spec, study, axes, options.threads, SINGLE_STAGE_MAX_MAGNITUDE)
-                    solvers, workers = list(remote), len(remote)  # type: ignore[arg-type]
-                    cluster_threads = slots(client)
+                    solvers, workers = list(remote)[:1] if one_order else list(remote), 1 if one_order else len(remote)  # type: ignore[arg-type]
+                    cluster_threads = 1 if one_order else slots(client)
                 else:
                     solvers = [_DirectSolver(spec, study, axes, {}, options.threads, SINGLE_STAGE_MAX_MAGNITUDE) for _ in range(max(1, workers))]
         if payoff_rows:
@@ -304,6 +309,8 @@ def pareto_front(study: Study, objectives: Sequence[str], options: ParetoOptions
         if client is not None and token is not None:
             forget(client, token)
         cluster.close()
+    if one_order and (options.workers or 2) > 1:
+        notes.append("at a resolution the front runs on one worker, so that the same command lists the same points (docs/pareto.md)")
     if cluster_threads:  # boxes ran STANDINS_PER_THREAD at a time on each of the cluster's threads: its threads are the workers
         counts["workers"] = cluster_threads
     if any(status != "optimal" for status, _, _ in found.values()):
