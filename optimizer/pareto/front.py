@@ -37,7 +37,7 @@ from optimizer.pareto.box_solve import (
 from optimizer.pareto.chains import walk_chains
 from optimizer.pareto.dominance import REFERENCE_MARGIN, dominated, hypervolume, reference_point
 from optimizer.pareto.front_result import FrontProgress, ParetoFront, ParetoOptions
-from optimizer.pareto.geometry import MAX_DECIMALS, Axis, _Boxes
+from optimizer.pareto.geometry import MAX_DECIMALS, Axis, _Boxes, approximation_boxes
 from optimizer.pareto.pool import box_pool
 from optimizer.pareto.remote import connected, forget, remote_solvers
 from optimizer.solve.cluster import slots
@@ -285,7 +285,7 @@ def pareto_front(study: Study, objectives: Sequence[str], options: ParetoOptions
             tol = tuple(axes[n].box_tolerance for n in bounded)
             if options.points:
                 complete = False
-                for box in _approximation_boxes(payoff_rows, [axes[n] for n in bounded], options.points):
+                for box in approximation_boxes(payoff_rows, [axes[n] for n in bounded], options.points):
                     box_key = ("approximation", *(float(b) for b in box))
                     if box_key in options.replay:
                         counts["replayed"] += 1
@@ -344,18 +344,6 @@ def _chains(study: Study, model: FrontModel, order: list[str], payoff_rows: list
         walk_chains(model, order, payoff_rows, record, deadline, None, second, counts, progress, options.replay, options.on_answer,
                     options.box_pool)
     return True
-
-
-def _approximation_boxes(payoff: list[dict[str, Any]], axes: list[Axis], points: int) -> list[tuple[float, ...]]:
-    """Evenly spaced box corners over the payoff ranges of the bounded objectives."""
-    per_axis = max(2, round(points ** (1 / len(axes)))) if axes else 1
-    grids = []
-    for axis in axes:
-        values = [axis.sign * row[axis.name] for row in payoff]
-        low, high = min(values), max(values)
-        grids.append(np.linspace(low + axis.resolution, high + axis.resolution, per_axis))
-    corners = [tuple(c) for c in np.array(np.meshgrid(*grids)).T.reshape(-1, len(axes))]
-    return corners[:points] if len(corners) > points else corners
 
 
 def _assemble(study: Study, model: FrontModel, order: list[str], requested: Sequence[str], found: dict, payoff_rows: list,

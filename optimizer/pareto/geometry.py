@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -116,3 +117,15 @@ class _Boxes:
             self.open.extend(kept)
         else:
             self.open = children
+
+
+def approximation_boxes(payoff: list[dict[str, Any]], axes: list[Axis], points: int) -> list[tuple[float, ...]]:
+    """Evenly spaced box corners over the payoff ranges of the bounded objectives."""
+    per_axis = max(2, round(points ** (1 / len(axes)))) if axes else 1
+    grids = []
+    for axis in axes:
+        values = [axis.sign * row[axis.name] for row in payoff]
+        low, high = min(values), max(values)
+        grids.append(np.linspace(low + axis.resolution, high + axis.resolution, per_axis))
+    corners = [tuple(c) for c in np.array(np.meshgrid(*grids)).T.reshape(-1, len(axes))]
+    return corners[:points] if len(corners) > points else corners
