@@ -30,23 +30,11 @@ RISK_MEASURES = ("expected", "worst", "cvar")
 PROBABILITY_TOLERANCE = 1e-9
 
 
-class Future(Strict):
-    """One future: its probability, the study scenarios it applies (in order), then its own changes (as a scenario's)."""
+class Future(Scenario):
+    """One future: its probability, the study scenarios it applies (in order), then its own changes (a scenario's keys)."""
 
-    description: str = ""
     probability: float = Field(gt=0.0, le=1.0)
     scenarios: tuple[str, ...] = ()
-    remove_elements: tuple[str, ...] = ()
-    remove_providers: tuple[str, ...] = ()
-    remove_builders: tuple[str, ...] = ()
-    set: dict[str, Any] = Field(default_factory=dict)
-    scale: dict[str, float] = Field(default_factory=dict)
-    add: dict[str, float] = Field(default_factory=dict)
-
-    def changes(self, name: str) -> Scenario:
-        return Scenario(name=name, description=self.description, remove_elements=self.remove_elements,
-                        remove_providers=self.remove_providers, remove_builders=self.remove_builders, set=self.set,
-                        scale=self.scale, add=self.add)
 
 
 class UncertaintyFile(Strict):
@@ -126,7 +114,7 @@ def parse_uncertainty(raw: Mapping[str, Any], study: Study, where: str = UNCERTA
                         "unknown_scenario")
         try:
             changed = apply_scenarios(study, list(future.scenarios))
-            studies[name] = apply_scenario_spec(changed, future.changes(name), f"future {name}")
+            studies[name] = apply_scenario_spec(changed, future, f"future {name}")
         except StudyError as exc:
             first = exc.issues[0]
             raise _fail(f"{key}: {first.location}", first.problem, first.check) from None

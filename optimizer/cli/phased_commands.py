@@ -20,14 +20,15 @@ def phased(study: str, scenario: str, overrides: tuple[str, ...], uncertainty_fi
     """Commit now to what holds in every future; each future's recourse; expected and worst cost, EVPI and VSS."""
     from architecture import load_uncertainty
     from optimizer.output import write_phased
-    from optimizer.phased import InformationValues, commitment_values, information_values, solve_phased
+    from optimizer.phased import InformationValues, PhasedModel, commitment_values, information_values
 
     loaded, spec, target = prepare_run(study, scenario, overrides, objective, out, overwrite, "phased")
     futures = load_uncertainty(uncertainty_file, loaded)
     options = options_from(time_limit_s, mip_rel_gap, threads)
-    result = solve_phased(loaded, futures, spec.name, options)
-    values = information_values(loaded, futures, result, spec.name, options) if result.futures else InformationValues(None, None, None, ())
-    protection = commitment_values(loaded, futures, result, options) if result.futures else []
+    model = PhasedModel(loaded, futures, spec.name, options)
+    result = model.solve()
+    values = information_values(loaded, futures, result, options, model) if result.futures else InformationValues(None, None, None, ())
+    protection = commitment_values(loaded, futures, result, options, model) if result.futures else []
     written = write_phased(target, result, values, protection)
     unit = spec.display_unit
     if not result.futures:

@@ -61,31 +61,55 @@ class PhasedResult:
         return None if any(c is None for c in costs) else max(costs)  # type: ignore[type-var]
 
 
+class PhasedModel:
+    """The extensive form built once and kept in HiGHS: solved, then solved again with some commitments held.
+
+    EVPI/VSS and what each commitment protects are re-solves of this one model with commitments held at 0 or 1.
+    """
+
+    def __init__(self, study: Study, uncertainty: Uncertainty, objective: str | None = None, options: SolveOptions | None = None):
+        options = options or SolveOptions()
+        self.options = replace(options, mip_rel_gap=min(options.mip_rel_gap, PHASED_REL_GAP))
+        self.study, self.uncertainty = study, uncertainty
+        self.m, self.blocks = build_extensive_form(study, uncertainty, objective)
+        self.name = self.m.objective_name
+        self.m.objective_terms = {PHASED: ObjectiveTerm(PHASED, "min", "US$M", self.m.phased_objective.expr)}
+        self.m.objective_name = PHASED
+        self.solver = Solver(self.options)
+
+    def solve(self, fixed: dict[Pair, int] | None = None) -> PhasedResult:
+        """The optimum, with the commitments of `fixed` held at 0 or 1 for this solve only."""
+        m, study, uncertainty = self.m, self.study, self.uncertainty
+        held = [m.commit[pair] for pair in (fixed or {}) if pair in m.commit]
+        for var in held:
+            var.setlb(fixed[var.index()])
+            var.setub(fixed[var.index()])
+        self.solver.update_bounds(held)
+        try:
+            report = self.solver.solve(m)
+        finally:
+            for var in held:
+                var.setlb(0)
+                var.setub(1)
+            self.solver.update_bounds(held)
+        if not report.has_solution:
+            return PhasedResult(study, uncertainty, self.name, str(report.status), (), (), report, self.options)
+        commitments = tuple(pair for pair in m.committed_offers if (m.commit[pair].value or 0.0) > 0.5)
+        plans = []
+        for future in self.blocks:
+            arch = extract_architecture(future.block, future.data)
+            chosen = set(arch.assignment.items())
+            walked = tuple(pair for pair in commitments if pair not in chosen)
+            values = feasible_objectives(uncertainty.studies[future.name], arch, [self.name])
+            cost = None if values is None else values[self.name] + math.fsum(study.offers[pair].termination_musd for pair in walked)
+            plans.append(FuturePlan(future.name, future.probability, arch, walked, cost))
+        return PhasedResult(study, uncertainty, self.name, str(report.status), commitments, tuple(plans), report, self.options)
+
+
 def solve_phased(study: Study, uncertainty: Uncertainty, objective: str | None = None, options: SolveOptions | None = None,
                  fixed: dict[Pair, int] | None = None) -> PhasedResult:
     """The commitments that minimise the uncertainty file's risk measure, and every future's best recourse.
 
     `fixed` holds some commitments at 0 or 1 (the value of the stochastic solution fixes a deterministic plan's).
     """
-    options = options or SolveOptions()
-    options = replace(options, mip_rel_gap=min(options.mip_rel_gap, PHASED_REL_GAP))
-    m, blocks = build_extensive_form(study, uncertainty, objective)
-    name = m.objective_name
-    m.objective_terms = {PHASED: ObjectiveTerm(PHASED, "min", "US$M", m.phased_objective.expr)}
-    m.objective_name = PHASED
-    for pair, value in (fixed or {}).items():
-        if pair in m.commit:
-            m.commit[pair].fix(value)
-    report = Solver(options).solve(m)
-    if not report.has_solution:
-        return PhasedResult(study, uncertainty, name, str(report.status), (), (), report, options)
-    commitments = tuple(pair for pair in m.committed_offers if (m.commit[pair].value or 0.0) > 0.5)
-    plans = []
-    for future in blocks:
-        arch = extract_architecture(future.block, future.data)
-        chosen = set(arch.assignment.items())
-        walked = tuple(pair for pair in commitments if pair not in chosen)
-        values = feasible_objectives(uncertainty.studies[future.name], arch, [name])
-        cost = None if values is None else values[name] + math.fsum(study.offers[pair].termination_musd for pair in walked)
-        plans.append(FuturePlan(future.name, future.probability, arch, walked, cost))
-    return PhasedResult(study, uncertainty, name, str(report.status), commitments, tuple(plans), report, options)
+    return PhasedModel(study, uncertainty, objective, options).solve(fixed)

@@ -14,7 +14,7 @@ import math
 from dataclasses import dataclass
 
 from architecture import Study, Uncertainty, committed_now
-from optimizer.phased.solve import PhasedResult, solve_phased
+from optimizer.phased.solve import PhasedModel, PhasedResult
 from optimizer.solve.solver import SolveOptions
 from optimizer.solve.study_model import run_study
 
@@ -61,9 +61,9 @@ def result_risk(result: PhasedResult) -> float | None:
     return risk_value(costs, [f.probability for f in result.futures], u.risk, u.cvar_level)  # type: ignore[arg-type]
 
 
-def information_values(study: Study, uncertainty: Uncertainty, result: PhasedResult, objective: str | None = None,
-                       options: SolveOptions | None = None) -> InformationValues:
-    """EVPI and VSS of a phased optimum (module docstring)."""
+def information_values(study: Study, uncertainty: Uncertainty, result: PhasedResult, options: SolveOptions | None = None,
+                       model: PhasedModel | None = None) -> InformationValues:
+    """EVPI and VSS of a phased optimum (module docstring); `model`, the kept extensive form the result came from."""
     name = result.objective
     alone = [run_study(uncertainty.studies[future], name, options) for future in uncertainty.names]
     ws = None if any(r.report.objective is None for r in alone) else risk_value(
@@ -75,7 +75,8 @@ def information_values(study: Study, uncertainty: Uncertainty, result: PhasedRes
     eev = None
     if base.architecture is not None:
         fixed = {pair: int(pair in plan) for pair in now}
-        eev = result_risk(solve_phased(study, uncertainty, name, options, fixed=fixed))
+        model = model or PhasedModel(study, uncertainty, name, options)
+        eev = result_risk(model.solve(fixed))
     return InformationValues(result_risk(result), ws, eev, plan)
 
 
@@ -93,15 +94,17 @@ class CommitmentValue:
     protects_musd: float | None  # without - optimum: what committing to it now saves (inf when indispensable)
 
 
-def commitment_values(study: Study, uncertainty: Uncertainty, result: PhasedResult, options: SolveOptions | None = None) -> list[CommitmentValue]:
+def commitment_values(study: Study, uncertainty: Uncertainty, result: PhasedResult, options: SolveOptions | None = None,
+                      model: PhasedModel | None = None) -> list[CommitmentValue]:
     """For each commitment of the optimum, the best plan that does without it (the others free).
 
     Which commitments, a partner's in kind above all, buffer the programme against the futures (a cut, a withdrawal).
     """
     optimum = result_risk(result)
+    model = model or PhasedModel(study, uncertainty, result.objective, options)
     out = []
     for pair in result.commitments:
-        without = result_risk(solve_phased(study, uncertainty, result.objective, options, fixed={pair: 0}))
+        without = result_risk(model.solve({pair: 0}))
         protects = math.inf if without is None else (None if optimum is None else without - optimum)
         out.append(CommitmentValue(*pair, study.procurement(study.offers[pair]), without, protects))
     return out
