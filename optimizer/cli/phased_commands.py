@@ -42,6 +42,10 @@ def phased(study: str, scenario: str, overrides: tuple[str, ...], uncertainty_fi
         guard = "inf" if value.protects_musd == float("inf") else fmt(value.protects_musd, unit)
         click.echo(f"  {e:<28} {p:<20} {value.procurement:<21} protects {guard:>14}  "
                    f"{'walked away from in: ' + ', '.join(walked) if walked else 'holds in every future'}")
+    for point in futures.decision_points:
+        chosen = result.committed_at(point.name)
+        click.echo(f"decided again in FY{point.decide_fy} in {point.name} (before {', '.join(futures.futures_after(point.name))} is known): "
+                   f"commit {', '.join(f'{e}={p}' for e, p in chosen) or 'nothing'}")
     now = set(result.decided_now)
     click.echo("what can wait (chosen once the future is known):")
     for f in result.futures:

@@ -12,23 +12,30 @@ from optimizer.output.folders import clean_number, csv_writer, json_writer, writ
 from optimizer.output.manifests import manifest, solver_description
 
 COMMITMENT_COLUMNS = ["element", "provider", "procurement", "commit_fy", "termination_musd", "committed", "used_in", "walked_in",
-                      "protects_musd"]
+                      "protects_musd", "decided_fy", "decided_in"]
 FUTURE_COLUMNS = ["future", "probability", "cost_musd", "walked", "walked_musd"]
-RECOURSE_COLUMNS = ["future", "element", "provider", "decided"]
+RECOURSE_COLUMNS = ["future", "element", "provider", "decided", "decided_fy"]
 
 
 def commitments_frame(result: Any, protection: Any = ()) -> pd.DataFrame:
-    """Every offer decided now: whether it is committed, in which futures it is used or walked away from, and what it protects."""
-    study, rows = result.study, []
+    """Every offer decided now, then at each later point: committed or not, the futures that use or walk away from it.
+
+    `protects_musd`: what a commitment made now protects (blank for later points).
+    """
+    study, u, rows = result.study, result.uncertainty, []
     protects = {(v.element, v.provider): v.protects_musd for v in protection}
-    now = result.decided_now
-    for pair in now:
+    points = {p.name: p for p in u.decision_points}
+    decisions = [(None, pair) for pair in result.decided_now] + [(n, (e, p)) for n, e, p in result.decided_later]
+    for point, pair in decisions:
         offer = study.offers[pair]
-        used = [f.name for f in result.futures if f.architecture is not None and pair in set(f.architecture.assignment.items())]
-        walked = [f.name for f in result.futures if pair in f.walked]
-        guard = protects.get(pair)
-        rows.append((*pair, study.procurement(offer), offer.commit_fy, offer.termination_musd, pair in result.commitments, ";".join(used),
-                     ";".join(walked), "inf" if guard == float("inf") else clean_number(guard)))
+        after = result.futures if point is None else [f for f in result.futures if f.name in u.futures_after(point)]
+        used = [f.name for f in after if f.architecture is not None and pair in set(f.architecture.assignment.items())]
+        walked = [f.name for f in after if pair in f.walked]
+        committed = pair in result.commitments if point is None else pair in result.committed_at(point)
+        guard = protects.get(pair) if point is None else None
+        rows.append((*pair, study.procurement(offer), offer.commit_fy, offer.termination_musd, committed, ";".join(used),
+                     ";".join(walked), "inf" if guard == float("inf") else clean_number(guard),
+                     u.decide_fy if point is None else points[point].decide_fy, "now" if point is None else point))
     return pd.DataFrame(rows, columns=COMMITMENT_COLUMNS)
 
 
@@ -39,10 +46,19 @@ def futures_frame(result: Any) -> pd.DataFrame:
 
 
 def recourse_frame(result: Any) -> pd.DataFrame:
-    now = set(result.decided_now)
-    rows = [(f.name, e, p, "now" if (e, p) in now else "later") for f in result.futures if f.architecture is not None
-            for e, p in sorted(f.architecture.assignment.items())]
-    return pd.DataFrame(rows, columns=RECOURSE_COLUMNS)
+    """Each future's architecture; `decided_fy` the year an offer was committed (blank: chosen once the future is known)."""
+    u, now = result.uncertainty, set(result.decided_now)
+    years = {p.name: p.decide_fy for p in u.decision_points}
+    rows = []
+    for f in result.futures:
+        if f.architecture is None:
+            continue
+        later = {pair: years[n] for n, pair in f.committed_later}
+        rows += [(f.name, e, p, "now" if (e, p) in now else "later", u.decide_fy if (e, p) in now else later.get((e, p)))
+                 for e, p in sorted(f.architecture.assignment.items())]
+    frame = pd.DataFrame(rows, columns=RECOURSE_COLUMNS)
+    frame["decided_fy"] = frame["decided_fy"].astype("Int64")
+    return frame
 
 
 def write_phased(out: str | Path, result: Any, values: Any, protection: Any = (), command: str | None = None, overwrite: bool = False) -> Path:
@@ -52,7 +68,9 @@ def write_phased(out: str | Path, result: Any, values: Any, protection: Any = ()
         "phased", command=command, solver=solver_description(result.options, result.report.solver_version), study=result.study,
         objective=result.objective, status=result.status,
         uncertainty={"path": u.path, "sha256": u.sha256, "decide_fy": u.decide_fy, "risk": u.risk, "cvar_level": u.cvar_level,
-                     "futures": [{"name": n, "probability": u.probabilities[n]} for n in u.names]},
+                     "futures": [{"name": n, "probability": u.probabilities[n]} for n in u.names],
+                     "decision_points": [{"name": p.name, "decide_fy": p.decide_fy} for p in u.decision_points],
+                     "slip_draws": u.slip_draws, "slip_seed": u.slip_seed},
         commitments=len(result.commitments), decided_now=len(result.decided_now),
         risk_value_musd=clean_number(values.recourse), expected_cost_musd=clean_number(result.expected_cost_musd),
         worst_cost_musd=clean_number(result.worst_cost_musd), wait_and_see_musd=clean_number(values.wait_and_see),

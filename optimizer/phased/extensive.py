@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import pyomo.core as pyo
 
-from architecture import Study, StudyError, Uncertainty, committed_now
+from architecture import Study, StudyError, Uncertainty, awarded_between, committed_now
 from architecture.errors import Issue
 from architecture.objectives import objective_kind
 from optimizer.model.build import build_model
@@ -29,6 +29,7 @@ class FutureBlock:
     probability: float
     data: ModelData
     block: pyo.Block
+    points: tuple[str, ...] = ()  # the later decision points on the way to this future
 
 
 def define_future_blocks(m: pyo.ConcreteModel, uncertainty: Uncertainty, objective: str) -> list[FutureBlock]:
@@ -40,35 +41,51 @@ def define_future_blocks(m: pyo.ConcreteModel, uncertainty: Uncertainty, objecti
         built = build_model(data, objective)
         built.objective.deactivate()
         m.futures[k].transfer_attributes_from(built)
-        blocks.append(FutureBlock(name, uncertainty.probabilities[name], data, m.futures[k]))
+        points = tuple(point.name for point in uncertainty.stages_of(name))
+        blocks.append(FutureBlock(name, uncertainty.probabilities[name], data, m.futures[k], points))
     return blocks
 
 
-def define_commitment_variables(m: pyo.ConcreteModel, committed: tuple[Pair, ...]) -> None:
-    """commit[o] = 1 when offer o, awarded by the decision year, is committed to now (the same in every future)."""
+def later_decisions(study: Study, uncertainty: Uncertainty) -> tuple[tuple[str, str, str], ...]:
+    """(decision point, element, provider): the offers awarded after the decision before that point and by its year."""
+    return tuple((point.name, *pair) for point in uncertainty.decision_points
+                 for pair in awarded_between(study, point.after_fy, point.decide_fy))
+
+
+def define_commitment_variables(m: pyo.ConcreteModel, committed: tuple[Pair, ...], later: tuple[tuple[str, str, str], ...] = ()) -> None:
+    """commit[o] = 1 when offer o, awarded by the decision year, is committed to now (the same in every future).
+
+    commit_later[n, o]: the same at a later decision point n, shared by the futures that follow n.
+    """
     m.committed_offers = pyo.Set(initialize=list(committed), dimen=2, ordered=True)
     m.commit = pyo.Var(m.committed_offers, domain=pyo.Binary)
+    m.later_offers = pyo.Set(initialize=list(later), dimen=3, ordered=True)
+    m.commit_later = pyo.Var(m.later_offers, domain=pyo.Binary)
 
 
 def define_commitments_hold_constraints(m: pyo.ConcreteModel, blocks: list[FutureBlock]) -> None:
     """In every future a commitment is used or walked away from: assign[o] + walk[o] = commit[o].
 
-    An offer awarded by the decision year and not committed cannot be chosen later (its award has passed). A future
-    without the offer (its provider withdrew) walks away from it.
+    An offer awarded by a decision year and not committed then cannot be chosen later (its award has passed). A
+    future without the offer (its provider withdrew) walks away from it. Commitments of a later decision point hold in
+    the futures that follow it.
     """
     for future in blocks:
         block = future.block
-        block.walk = pyo.Var(m.committed_offers, bounds=(0.0, 1.0))
+        held = {pair: m.commit[pair] for pair in m.committed_offers}
+        held.update({(e, p): m.commit_later[n, e, p] for n, e, p in m.later_offers if n in future.points})
+        block.held_offers = pyo.Set(initialize=list(held), dimen=2, ordered=True)
+        block.walk = pyo.Var(block.held_offers, bounds=(0.0, 1.0))
         rows = {}
-        for pair in m.committed_offers:
+        for pair, commit in held.items():
             chosen = block.assign_by_offer.get(pair) if pair in future.data.offers else None
-            rows[pair] = (chosen + block.walk[pair] == m.commit[pair]) if chosen is not None else (block.walk[pair] == m.commit[pair])
-        block.commitments_hold = pyo.Constraint(m.committed_offers, rule=lambda b, e, p, rows=rows: rows[(e, p)])
+            rows[pair] = (chosen + block.walk[pair] == commit) if chosen is not None else (block.walk[pair] == commit)
+        block.commitments_hold = pyo.Constraint(block.held_offers, rule=lambda b, e, p, rows=rows: rows[(e, p)])
 
 
 def future_cost(m: pyo.ConcreteModel, future: FutureBlock, objective: str, termination: dict[Pair, float]):
     """A future's objective: the study's own, plus what walking away from commitments costs (US$M)."""
-    walked = sum(termination[pair] * future.block.walk[pair] for pair in m.committed_offers if termination[pair])
+    walked = sum(termination[pair] * future.block.walk[pair] for pair in future.block.held_offers if termination.get(pair))
     return future.block.objective_terms[objective].numerator + walked
 
 
@@ -99,11 +116,11 @@ def build_extensive_form(study: Study, uncertainty: Uncertainty, objective: str 
     if spec.sense != "min" or objective_kind(spec).is_ratio:
         raise StudyError(Issue("--objective", f"phased decisions weigh a cost to minimise; '{spec.name}' is "
                                f"{'a ratio' if objective_kind(spec).is_ratio else 'maximised'}", "wrong_type"))
-    committed = committed_now(study, uncertainty.decide_fy)
-    termination = {pair: study.offers[pair].termination_musd for pair in committed}
+    committed, later = committed_now(study, uncertainty.decide_fy), later_decisions(study, uncertainty)
+    termination = {pair: study.offers[pair].termination_musd for pair in (*committed, *((e, p) for _, e, p in later))}
     m = pyo.ConcreteModel(name=f"{study.name} phased")
     blocks = define_future_blocks(m, uncertainty, spec.name)
-    define_commitment_variables(m, committed)
+    define_commitment_variables(m, committed, later)
     define_commitments_hold_constraints(m, blocks)
     define_risk_objective(m, blocks, spec.name, termination, uncertainty.risk, uncertainty.cvar_level)
     m.objective_name = spec.name

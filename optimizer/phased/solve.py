@@ -13,7 +13,7 @@ from architecture import Architecture, Study, Uncertainty, committed_now
 from architecture.evaluate import feasible_objectives
 from optimizer.model.extract import extract_architecture
 from optimizer.model.objectives import ObjectiveTerm
-from optimizer.phased.extensive import Pair, build_extensive_form
+from optimizer.phased.extensive import Pair, build_extensive_form, later_decisions
 from optimizer.solve.solver import SolveOptions, Solver, SolveReport
 
 #: the extensive form is solved to this relative gap at most: its answer is compared with brute force and EVPI/VSS
@@ -30,6 +30,7 @@ class FuturePlan:
     architecture: Architecture | None
     walked: tuple[Pair, ...]
     cost_musd: float | None  # the objective in that future's study plus the walked commitments' termination liabilities
+    committed_later: tuple[tuple[str, Pair], ...] = ()  # (decision point, offer) committed at later decision points on its way
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,18 @@ class PhasedResult:
     def decided_now(self) -> tuple[Pair, ...]:
         """The offers awarded by the decision year: committed or not, the same in every future."""
         return committed_now(self.study, self.uncertainty.decide_fy)
+
+    @property
+    def decided_later(self) -> tuple[tuple[str, str, str], ...]:
+        """(decision point, element, provider): the offers decided at later decision points (multi-stage files)."""
+        return later_decisions(self.study, self.uncertainty)
+
+    def committed_at(self, point: str) -> tuple[Pair, ...]:
+        """The offers committed at a later decision point (the same in every future that follows it)."""
+        for f in self.futures:
+            if point in {p.name for p in self.uncertainty.stages_of(f.name)}:
+                return tuple(pair for n, pair in f.committed_later if n == point)
+        return ()
 
     @property
     def expected_cost_musd(self) -> float | None:
@@ -94,15 +107,26 @@ class PhasedModel:
             self.solver.update_bounds(held)
         if not report.has_solution:
             return PhasedResult(study, uncertainty, self.name, str(report.status), (), (), report, self.options)
-        commitments = tuple(pair for pair in m.committed_offers if (m.commit[pair].value or 0.0) > 0.5)
+        archs = {future.name: extract_architecture(future.block, future.data) for future in self.blocks}
+        chosen = {name: set(arch.assignment.items()) for name, arch in archs.items()}
+
+        def kept(pair: Pair, after: list[str]) -> bool:
+            """A commitment no future uses and that costs nothing to walk away from is no commitment (an equal optimum)."""
+            return study.offers[pair].termination_musd > 0 or any(pair in chosen[name] for name in after)
+
+        every = list(archs)
+        commitments = tuple(pair for pair in m.committed_offers if (m.commit[pair].value or 0.0) > 0.5
+                            and (pair in (fixed or {}) or kept(pair, every)))
+        later = [(n, (e, p)) for n, e, p in m.later_offers if (m.commit_later[n, e, p].value or 0.0) > 0.5
+                 and kept((e, p), [f.name for f in self.blocks if n in f.points])]
         plans = []
         for future in self.blocks:
-            arch = extract_architecture(future.block, future.data)
-            chosen = set(arch.assignment.items())
-            walked = tuple(pair for pair in commitments if pair not in chosen)
+            arch = archs[future.name]
+            mine = tuple((n, pair) for n, pair in later if n in future.points)
+            walked = tuple(pair for pair in (*commitments, *(pair for _, pair in mine)) if pair not in chosen[future.name])
             values = feasible_objectives(uncertainty.studies[future.name], arch, [self.name])
             cost = None if values is None else values[self.name] + math.fsum(study.offers[pair].termination_musd for pair in walked)
-            plans.append(FuturePlan(future.name, future.probability, arch, walked, cost))
+            plans.append(FuturePlan(future.name, future.probability, arch, walked, cost, mine))
         return PhasedResult(study, uncertainty, self.name, str(report.status), commitments, tuple(plans), report, self.options)
 
 
