@@ -3,8 +3,9 @@
 Every chart has a plain HTML table behind it, so the page reads without JavaScript and with a
 screen reader. The page is built from the folder's files alone and written atomically. The
 sections of each kind of folder are in optimizer/output/report_sections.py (run, Pareto, compare),
-report_what_if.py (sweep, stress) and report_decisions.py (alternatives, break-even, sensitivity,
-confidence); the page's building blocks in report_html.py.
+report_what_if.py (sweep, stress), report_decisions.py (alternatives, break-even, sensitivity,
+confidence) and report_phased.py (phased: commit now, each future's cost, what can wait); the page's building blocks in
+report_html.py.
 """
 
 from __future__ import annotations
@@ -15,18 +16,18 @@ from pathlib import Path
 from typing import Any
 
 from architecture import Issue, StudyError
-from optimizer.output import report_decisions, report_sections, report_what_if
+from optimizer.output import report_decisions, report_phased, report_sections, report_what_if
 from optimizer.output.folders import refuse_existing
 from optimizer.output.reading import ResultTables, read_tables
 from optimizer.output.report_html import page, provenance
 
 REPORT_FILE = "report.html"
 #: The page of each kind of result folder.
-BY_KIND = {**report_sections.BY_KIND, **report_what_if.BY_KIND, **report_decisions.BY_KIND}
+BY_KIND = {**report_sections.BY_KIND, **report_what_if.BY_KIND, **report_decisions.BY_KIND, **report_phased.BY_KIND}
 
 
 def render_report(folder: ResultTables) -> str:
-    """The HTML page of a result folder (run, Pareto, compare, sweep, stress, alternatives, break-even or sensitivity)."""
+    """The HTML page of a result folder (any kind in BY_KIND: run, Pareto, compare, sweep, stress, decision support, phased)."""
     builder: Callable[[ResultTables], tuple[str, list[str], dict[str, Any], str]] | None = BY_KIND.get(folder.kind)
     if builder is None:
         known = ", ".join(sorted(BY_KIND))
