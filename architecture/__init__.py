@@ -18,7 +18,7 @@ from architecture.sensitivity_design import load_sensitivity_design
 from architecture.study import Study
 from architecture.study_reader import read_study
 from architecture.sweep_design import SweepDesign, SweepPoint, apply_point, check_design, load_sweep_design
-from architecture.uncertainty import DecisionPoint, Uncertainty, awarded_between, committed_now, load_uncertainty
+from architecture.uncertainty import DecisionPoint, Uncertainty, awarded_before, awarded_between, committed_now, load_uncertainty
 
 __all__ = [
     "CHECKS",
@@ -42,6 +42,7 @@ __all__ = [
     "check_design",
     "changed_values",
     "check_study",
+    "awarded_before",
     "awarded_between",
     "committed_now",
     "confidence_checks",

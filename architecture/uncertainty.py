@@ -131,6 +131,11 @@ def committed_now(study: Study, decide_fy: int) -> tuple[tuple[str, str], ...]:
     return awarded_between(study, None, decide_fy)
 
 
+def awarded_before(study: Study, decide_fy: int) -> tuple[tuple[str, str], ...]:
+    """The offers whose contract was awarded before the decision year: held already, so not keeping one is terminating it."""
+    return tuple(key for key, offer in study.offers.items() if offer.commit_fy is not None and offer.commit_fy < decide_fy)
+
+
 def _fail(where: str, problem: str, check: str = "wrong_type") -> StudyError:
     return StudyError(Issue(where, problem, check))
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import pyomo.core as pyo
 
-from architecture import Study, StudyError, Uncertainty, awarded_between, committed_now
+from architecture import Study, StudyError, Uncertainty, awarded_before, awarded_between, committed_now
 from architecture.errors import Issue
 from architecture.objectives import objective_kind
 from optimizer.model.build import build_model
@@ -52,12 +52,15 @@ def later_decisions(study: Study, uncertainty: Uncertainty) -> tuple[tuple[str, 
                  for pair in awarded_between(study, point.after_fy, point.decide_fy))
 
 
-def define_commitment_variables(m: pyo.ConcreteModel, committed: tuple[Pair, ...], later: tuple[tuple[str, str, str], ...] = ()) -> None:
+def define_commitment_variables(m: pyo.ConcreteModel, committed: tuple[Pair, ...], later: tuple[tuple[str, str, str], ...] = (),
+                                held: tuple[Pair, ...] = ()) -> None:
     """commit[o] = 1 when offer o, awarded by the decision year, is committed to now (the same in every future).
 
+    For an offer awarded before the decision year (`held`), commit[o] = 1 is keeping its contract, 0 terminating it.
     commit_later[n, o]: the same at a later decision point n, shared by the futures that follow n.
     """
     m.committed_offers = pyo.Set(initialize=list(committed), dimen=2, ordered=True)
+    m.awarded_before = pyo.Set(initialize=list(held), dimen=2, ordered=True)
     m.commit = pyo.Var(m.committed_offers, domain=pyo.Binary)
     m.later_offers = pyo.Set(initialize=list(later), dimen=3, ordered=True)
     m.commit_later = pyo.Var(m.later_offers, domain=pyo.Binary)
@@ -84,9 +87,10 @@ def define_commitments_hold_constraints(m: pyo.ConcreteModel, blocks: list[Futur
 
 
 def future_cost(m: pyo.ConcreteModel, future: FutureBlock, objective: str, termination: dict[Pair, float]):
-    """A future's objective: the study's own, plus what walking away from commitments costs (US$M)."""
+    """A future's objective (US$M): the study's own, the commitments it walks away from, the held contracts ended now."""
     walked = sum(termination[pair] * future.block.walk[pair] for pair in future.block.held_offers if termination.get(pair))
-    return future.block.objective_terms[objective].numerator + walked
+    terminated = sum(termination[pair] * (1 - m.commit[pair]) for pair in m.awarded_before if termination.get(pair))
+    return future.block.objective_terms[objective].numerator + walked + terminated
 
 
 def define_risk_objective(m: pyo.ConcreteModel, blocks: list[FutureBlock], objective: str, termination: dict[Pair, float],
@@ -120,7 +124,7 @@ def build_extensive_form(study: Study, uncertainty: Uncertainty, objective: str 
     termination = {pair: study.offers[pair].termination_musd for pair in (*committed, *((e, p) for _, e, p in later))}
     m = pyo.ConcreteModel(name=f"{study.name} phased")
     blocks = define_future_blocks(m, uncertainty, spec.name)
-    define_commitment_variables(m, committed, later)
+    define_commitment_variables(m, committed, later, awarded_before(study, uncertainty.decide_fy))
     define_commitments_hold_constraints(m, blocks)
     define_risk_objective(m, blocks, spec.name, termination, uncertainty.risk, uncertainty.cvar_level)
     m.objective_name = spec.name

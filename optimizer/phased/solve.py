@@ -9,11 +9,13 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, replace
 
-from architecture import Architecture, Study, Uncertainty, committed_now
+import pyomo.core as pyo
+
+from architecture import Architecture, Study, Uncertainty, awarded_before, committed_now
 from architecture.evaluate import feasible_objectives
 from optimizer.model.extract import extract_architecture
 from optimizer.model.objectives import ObjectiveTerm
-from optimizer.phased.extensive import Pair, build_extensive_form, later_decisions
+from optimizer.phased.extensive import FutureBlock, Pair, build_extensive_form, later_decisions
 from optimizer.solve.solver import SolveOptions, Solver, SolveReport
 
 #: the extensive form is solved to this relative gap at most: its answer is compared with brute force and EVPI/VSS
@@ -28,8 +30,8 @@ class FuturePlan:
     name: str
     probability: float
     architecture: Architecture | None
-    walked: tuple[Pair, ...]
-    cost_musd: float | None  # the objective in that future's study plus the walked commitments' termination liabilities
+    walked: tuple[Pair, ...]  # commitments it does not use, and contracts already held that are ended now
+    cost_musd: float | None  # the objective in that future's study plus the liabilities of what it walks away from
     committed_later: tuple[tuple[str, Pair], ...] = ()  # (decision point, offer) committed at later decision points on its way
 
 
@@ -50,6 +52,11 @@ class PhasedResult:
     def decided_now(self) -> tuple[Pair, ...]:
         """The offers awarded by the decision year: committed or not, the same in every future."""
         return committed_now(self.study, self.uncertainty.decide_fy)
+
+    @property
+    def ended_now(self) -> tuple[Pair, ...]:
+        """Contracts awarded before the decision year and not kept: terminated now, at their liability, in every future."""
+        return tuple(pair for pair in awarded_before(self.study, self.uncertainty.decide_fy) if pair not in self.commitments)
 
     @property
     def decided_later(self) -> tuple[tuple[str, str, str], ...]:
@@ -74,6 +81,31 @@ class PhasedResult:
         return None if any(c is None for c in costs) else max(costs)  # type: ignore[type-var]
 
 
+def one_future(uncertainty: Uncertainty, name: str) -> Uncertainty:
+    """The uncertainty file reduced to one future of probability 1 (its decision points kept)."""
+    return replace(uncertainty, probabilities={name: 1.0}, studies={name: uncertainty.studies[name]},
+                   stages={name: uncertainty.stages_of(name)}, risk="expected", cvar_level=None)
+
+
+def as_solvable(m: pyo.ConcreteModel) -> pyo.ConcreteModel:
+    """The extensive form as the Solver reads a model: its risk objective as the one objective term."""
+    m.objective_terms = {PHASED: ObjectiveTerm(PHASED, "min", "US$M", m.phased_objective.expr)}
+    m.objective_name = PHASED
+    return m
+
+
+def plan_of(study: Study, uncertainty: Uncertainty, future: FutureBlock, objective: str, commitments: tuple[Pair, ...],
+            later: tuple[tuple[str, Pair], ...], arch: Architecture | None = None) -> FuturePlan:
+    """A solved future's plan: its architecture, the commitments it walks away from, its cost by the evaluator (US$M)."""
+    arch = arch if arch is not None else extract_architecture(future.block, future.data)
+    chosen = set(arch.assignment.items())
+    ended = tuple(pair for pair in awarded_before(study, uncertainty.decide_fy) if pair not in commitments)  # held, not kept
+    walked = tuple(pair for pair in (*commitments, *(pair for _, pair in later)) if pair not in chosen) + ended
+    values = feasible_objectives(uncertainty.studies[future.name], arch, [objective])
+    cost = None if values is None else values[objective] + math.fsum(study.offers[pair].termination_musd for pair in walked)
+    return FuturePlan(future.name, uncertainty.probabilities[future.name], arch, walked, cost, later)
+
+
 class PhasedModel:
     """The extensive form built once and kept in HiGHS: solved, then solved again with some commitments held.
 
@@ -86,8 +118,7 @@ class PhasedModel:
         self.study, self.uncertainty = study, uncertainty
         self.m, self.blocks = build_extensive_form(study, uncertainty, objective)
         self.name = self.m.objective_name
-        self.m.objective_terms = {PHASED: ObjectiveTerm(PHASED, "min", "US$M", self.m.phased_objective.expr)}
-        self.m.objective_name = PHASED
+        as_solvable(self.m)
         self.solver = Solver(self.options)
 
     def solve(self, fixed: dict[Pair, int] | None = None) -> PhasedResult:
@@ -111,22 +142,17 @@ class PhasedModel:
         chosen = {name: set(arch.assignment.items()) for name, arch in archs.items()}
 
         def kept(pair: Pair, after: list[str]) -> bool:
-            """A commitment no future uses and that costs nothing to walk away from is no commitment (an equal optimum)."""
-            return study.offers[pair].termination_musd > 0 or any(pair in chosen[name] for name in after)
+            """An unused commitment that costs what not making it does (nothing; a held contract's liability) is none."""
+            used = any(pair in chosen[name] for name in after)
+            return used or (study.offers[pair].termination_musd > 0 and pair not in held)
 
-        every = list(archs)
+        every, held = list(archs), set(awarded_before(study, uncertainty.decide_fy))
         commitments = tuple(pair for pair in m.committed_offers if (m.commit[pair].value or 0.0) > 0.5
                             and (pair in (fixed or {}) or kept(pair, every)))
         later = [(n, (e, p)) for n, e, p in m.later_offers if (m.commit_later[n, e, p].value or 0.0) > 0.5
                  and kept((e, p), [f.name for f in self.blocks if n in f.points])]
-        plans = []
-        for future in self.blocks:
-            arch = archs[future.name]
-            mine = tuple((n, pair) for n, pair in later if n in future.points)
-            walked = tuple(pair for pair in (*commitments, *(pair for _, pair in mine)) if pair not in chosen[future.name])
-            values = feasible_objectives(uncertainty.studies[future.name], arch, [self.name])
-            cost = None if values is None else values[self.name] + math.fsum(study.offers[pair].termination_musd for pair in walked)
-            plans.append(FuturePlan(future.name, future.probability, arch, walked, cost, mine))
+        plans = [plan_of(study, uncertainty, future, self.name, commitments, tuple((n, pair) for n, pair in later if n in future.points),
+                         archs[future.name]) for future in self.blocks]
         return PhasedResult(study, uncertainty, self.name, str(report.status), commitments, tuple(plans), report, self.options)
 
 

@@ -1,22 +1,22 @@
 """What knowing the future would be worth (EVPI), and what planning for it is worth (VSS), by their definitions.
 
-- Wait and see (WS): each future's own optimum, as if it were known before anything is committed (`trade run` on that
-  future's study); EVPI = RP - WS, where RP is the phased optimum's risk value (docs/formulation.md#phased-decisions).
-- The deterministic plan commits now to what the optimum of the study as given chooses among the offers decided now,
-  and nothing else; EEV is the risk value of that plan with each future's best recourse; VSS = EEV - RP. A plan that
-  leaves some future without a feasible recourse has an unbounded EEV (VSS = inf).
+- Wait and see (WS): each future's own optimum had it been known at the decision year (the phased model of that future
+  alone: contracts already held still cost their liability to end; with none held, `trade run` on that future's
+  study); EVPI = RP - WS, where RP is the phased optimum's risk value (docs/formulation.md#phased-decisions).
+- The deterministic plan commits now to what the study as given would (its phased model alone), and nothing else;
+  EEV is the risk value of that plan with each future's best recourse; VSS = EEV - RP. A plan that leaves some future
+  without a feasible recourse has an unbounded EEV (VSS = inf).
 The risk measure is the uncertainty file's throughout, so with `expected` these are the textbook EVPI and VSS.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from architecture import Study, Uncertainty, committed_now
-from optimizer.phased.solve import PhasedModel, PhasedResult
+from optimizer.phased.solve import PhasedModel, PhasedResult, one_future
 from optimizer.solve.solver import SolveOptions
-from optimizer.solve.study_model import run_study
 
 
 def risk_value(costs: list[float], probabilities: list[float], risk: str, level: float | None) -> float:
@@ -31,6 +31,9 @@ def risk_value(costs: list[float], probabilities: list[float], risk: str, level:
         take = min(p, left)
         total, left = total + take * c, left - take
     return total / tail
+
+
+AS_GIVEN = "as given"
 
 
 @dataclass(frozen=True)
@@ -61,20 +64,25 @@ def result_risk(result: PhasedResult) -> float | None:
     return risk_value(costs, [f.probability for f in result.futures], u.risk, u.cvar_level)  # type: ignore[arg-type]
 
 
+def alone(study: Study, uncertainty: Uncertainty, name: str, options: SolveOptions | None = None) -> PhasedResult:
+    """The phased optimum had future `name` been known at the decision year: contracts held so far still cost to end."""
+    return PhasedModel(study, one_future(uncertainty, name), options=options).solve()
+
+
 def information_values(study: Study, uncertainty: Uncertainty, result: PhasedResult, options: SolveOptions | None = None,
                        model: PhasedModel | None = None) -> InformationValues:
     """EVPI and VSS of a phased optimum (module docstring); `model`, the kept extensive form the result came from."""
     name = result.objective
-    alone = [run_study(uncertainty.studies[future], name, options) for future in uncertainty.names]
-    ws = None if any(r.report.objective is None for r in alone) else risk_value(
-        [r.report.objective for r in alone], [uncertainty.probabilities[f] for f in uncertainty.names], uncertainty.risk,
-        uncertainty.cvar_level)
-    base = run_study(study, name, options)
-    now = committed_now(study, uncertainty.decide_fy)
-    plan = tuple(pair for pair in now if base.architecture is not None and pair in set(base.architecture.assignment.items()))
+    known = [alone(study, uncertainty, future, options).futures for future in uncertainty.names]
+    ws = None if any(not plans or plans[0].cost_musd is None for plans in known) else risk_value(
+        [plans[0].cost_musd for plans in known], [uncertainty.probabilities[f] for f in uncertainty.names],  # type: ignore[misc]
+        uncertainty.risk, uncertainty.cvar_level)
+    as_given = replace(uncertainty, probabilities={AS_GIVEN: 1.0}, studies={AS_GIVEN: study}, stages={}, risk="expected", cvar_level=None)
+    base = PhasedModel(study, as_given, name, options).solve()
+    plan = base.commitments
     eev = None
-    if base.architecture is not None:
-        fixed = {pair: int(pair in plan) for pair in now}
+    if base.futures:
+        fixed = {pair: int(pair in plan) for pair in committed_now(study, uncertainty.decide_fy)}
         model = model or PhasedModel(study, uncertainty, name, options)
         eev = result_risk(model.solve(fixed))
     return InformationValues(result_risk(result), ws, eev, plan)

@@ -56,6 +56,12 @@ def risk_of(costs, probabilities, risk, level):
     return total / tail
 
 
+def ended(study, uncertainty, chosen):
+    """What ending the contracts held before the decision year and not kept costs (US$M)."""
+    return math.fsum(o.termination_musd for key, o in study.offers.items() if o.commit_fy is not None and o.commit_fy < uncertainty.decide_fy
+                     and key not in chosen)
+
+
 def brute_force(study, uncertainty, plans=None):
     """The best risk value over every commitment (or over `plans`), each future taking its best recourse given it."""
     committed = committed_now(study, uncertainty.decide_fy)
@@ -65,7 +71,7 @@ def brute_force(study, uncertainty, plans=None):
     for chosen in plans if plans is not None else every:
         costs = []
         for name in uncertainty.names:
-            options = [cost + math.fsum(study.offers[p].termination_musd for p in chosen - pairs)
+            options = [cost + math.fsum(study.offers[p].termination_musd for p in chosen - pairs) + ended(study, uncertainty, chosen)
                        for pairs, cost in tables[name] if (pairs & set(committed)) <= chosen]
             if not options:
                 break
@@ -97,15 +103,19 @@ def test_commitments_are_the_same_in_every_future(decide_fy):
     for future in result.futures:
         used = set(future.architecture.assignment.items()) & now
         assert used <= set(result.commitments)  # an award that passed uncommitted is never chosen later
-        assert set(future.walked) == set(result.commitments) - used
+        assert set(future.walked) == (set(result.commitments) - used) | set(result.ended_now)
+    assert set(result.ended_now) == {key for key, o in study.offers.items() if o.commit_fy is not None and o.commit_fy < decide_fy} - set(result.commitments)
     assert result.expected_cost_musd == pytest.approx(brute_force(study, futures_of(study, decide_fy=decide_fy)), abs=1e-6)
 
 
 def test_one_future_of_probability_one_is_trade_run():
+    """With no contract held before the decision year; with some, trade run plus the liability of those it ends."""
     study = load_study(PHASED)
-    result = solve_phased(study, futures_of(study, futures={"only": {"probability": 1.0}}))
+    result = solve_phased(study, futures_of(study, futures={"only": {"probability": 1.0}}, decide_fy=2025))
     run = run_study(study)
     assert result.expected_cost_musd == pytest.approx(run.report.objective) and not result.futures[0].walked
+    held = solve_phased(study, futures_of(study, futures={"only": {"probability": 1.0}}, decide_fy=2026))
+    assert held.ended_now == (("ppe", "spacex"),) and held.expected_cost_musd == pytest.approx(run.report.objective + 150.0)
 
 
 @pytest.mark.parametrize("with_esa_leaving", [False, True])
@@ -117,9 +127,12 @@ def test_evpi_and_vss_are_their_definitions(with_esa_leaving):
     result = solve_phased(study, uncertainty)
     values = information_values(study, uncertainty, result)
     rp = brute_force(study, uncertainty)
-    ws = math.fsum(uncertainty.probabilities[n] * min(c for _, c in recourse_table(uncertainty.studies[n])) for n in uncertainty.names)
-    plan = set(committed_now(study, 2026)) & set(run_study(study).architecture.assignment.items())
-    assert set(values.deterministic_plan) == plan
+    # each future known at the decision year: its phased optimum alone (ppe by SpaceX, awarded before, still costs to end)
+    ws = math.fsum(p * brute_force(study, futures_of(study, futures={n: {**futures[n], "probability": 1.0}}))
+                   for n, p in uncertainty.probabilities.items())
+    as_given = futures_of(study, futures={"as_given": {"probability": 1.0}})
+    plan = set(values.deterministic_plan)
+    assert brute_force(study, as_given, plans=[plan]) == pytest.approx(brute_force(study, as_given))  # the study as given's best plan
     eev = brute_force(study, uncertainty, plans=[plan])
     assert values.recourse == pytest.approx(rp) and values.wait_and_see == pytest.approx(ws)
     assert values.evpi == pytest.approx(rp - ws) and values.evpi >= -1e-9

@@ -13,7 +13,7 @@ from architecture.confidence import slip_sigma
 from architecture.uncertainty import parse_uncertainty
 from optimizer.phased import solve_phased
 from tests.conftest import STUDIES
-from tests.optimizer.test_phased import brute_force, recourse_table, risk_of
+from tests.optimizer.test_phased import brute_force, ended, recourse_table, risk_of
 
 PHASED = STUDIES / "phased"
 #: the planned future decides cargo_2 (awarded FY2028) again, before it knows whether ESA stays
@@ -56,7 +56,7 @@ def brute_force_tree(study, uncertainty):
             on_way = [p.name for p in uncertainty.stages_of(name)]
             held = set(now).union(*(at[n] for n in on_way))
             chosen = chosen_now.union(*(chosen_at[n] for n in on_way))
-            options = [cost + math.fsum(study.offers[p].termination_musd for p in chosen - pairs)
+            options = [cost + math.fsum(study.offers[p].termination_musd for p in chosen - pairs) + ended(study, uncertainty, chosen_now)
                        for pairs, cost in tables[name] if (pairs & held) <= chosen]
             if not options:
                 break
