@@ -18,7 +18,7 @@ from architecture.sensitivity_design import load_sensitivity_design
 from architecture.study import Study
 from architecture.study_reader import read_study
 from architecture.sweep_design import SweepDesign, SweepPoint, apply_point, check_design, load_sweep_design
-from architecture.uncertainty import DecisionPoint, Uncertainty, awarded_before, awarded_between, committed_now, load_uncertainty
+from architecture.uncertainty import DecisionPoint, Uncertainty, awarded_before, awarded_between, committed_now, load_uncertainty, walk_away_musd
 
 __all__ = [
     "CHECKS",
@@ -55,6 +55,7 @@ __all__ = [
     "load_study",
     "load_sweep_design",
     "load_uncertainty",
+    "walk_away_musd",
     "parse_override",
     "read_study",
     "value_text",

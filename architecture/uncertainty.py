@@ -136,6 +136,16 @@ def awarded_before(study: Study, decide_fy: int) -> tuple[tuple[str, str], ...]:
     return tuple(key for key, offer in study.offers.items() if offer.commit_fy is not None and offer.commit_fy < decide_fy)
 
 
+def walk_away_musd(study: Study, pair: tuple[str, str], decided_fy: int) -> float:
+    """What walking away from a commitment once the future is known costs (US$M).
+
+    Its liability (offers.csv termination_musd) plus what keeping it through the year it was decided in spent. Ending a
+    contract at the decision instead costs the liability alone.
+    """
+    offer = study.offers[pair]
+    return offer.termination_musd + study.spend_musd(offer).get(decided_fy, 0.0)
+
+
 def _fail(where: str, problem: str, check: str = "wrong_type") -> StudyError:
     return StudyError(Issue(where, problem, check))
 

@@ -40,9 +40,8 @@ def commitments_frame(result: Any, protection: Any = ()) -> pd.DataFrame:
 
 
 def futures_frame(result: Any) -> pd.DataFrame:
-    study = result.study
     return pd.DataFrame([(f.name, f.probability, f.cost_musd, ";".join(f"{e}={p}" for e, p in f.walked),
-                          sum(study.offers[pair].termination_musd for pair in f.walked)) for f in result.futures], columns=FUTURE_COLUMNS)
+                          f.liabilities_musd) for f in result.futures], columns=FUTURE_COLUMNS)
 
 
 def recourse_frame(result: Any) -> pd.DataFrame:
@@ -61,7 +60,16 @@ def recourse_frame(result: Any) -> pd.DataFrame:
     return frame
 
 
-def write_phased(out: str | Path, result: Any, values: Any, protection: Any = (), command: str | None = None, overwrite: bool = False) -> Path:
+def method_of(hedging: Any) -> dict[str, Any]:
+    """How the phased optimum was found: the extensive form (proven), or progressive hedging with its bound and gap."""
+    if hedging is None:
+        return {"name": "extensive_form"}
+    return {"name": "progressive_hedging", "library": "mpi-sppy", "iterations": hedging.iterations, "converged": bool(hedging.converged),
+            "bound_musd": clean_number(float(hedging.bound_musd)), "gap": None if hedging.gap is None else float(hedging.gap)}
+
+
+def write_phased(out: str | Path, result: Any, values: Any, protection: Any = (), command: str | None = None, overwrite: bool = False,
+                 hedging: Any = None) -> Path:
     """manifest.json, commitments.csv, futures.csv, recourse.csv (docs/results.md#phased-folders)."""
     u = result.uncertainty
     described = manifest(
@@ -71,12 +79,14 @@ def write_phased(out: str | Path, result: Any, values: Any, protection: Any = ()
                      "futures": [{"name": n, "probability": u.probabilities[n]} for n in u.names],
                      "decision_points": [{"name": p.name, "decide_fy": p.decide_fy} for p in u.decision_points],
                      "slip_draws": u.slip_draws, "slip_seed": u.slip_seed},
-        commitments=len(result.commitments), decided_now=len(result.decided_now),
+        method=method_of(hedging), commitments=len(result.commitments), decided_now=len(result.decided_now),
+        ended_now=[{"element": e, "provider": p} for e, p in result.ended_now],
         risk_value_musd=clean_number(values.recourse), expected_cost_musd=clean_number(result.expected_cost_musd),
         worst_cost_musd=clean_number(result.worst_cost_musd), wait_and_see_musd=clean_number(values.wait_and_see),
         deterministic_musd=clean_number(values.deterministic), evpi_musd=clean_number(values.evpi),
         vss_musd=None if values.vss is None or values.vss == float("inf") else clean_number(values.vss),
         vss_unbounded=values.vss == float("inf"),  # the plan made on the study as given leaves some future without a recourse
+        deterministic_known=values.deterministic_known,
         deterministic_plan=[{"element": e, "provider": p} for e, p in values.deterministic_plan],
         timings_s={"total_s": round(result.report.wall_s, 6), "highs_s": round(result.report.runtime_s, 6)},
     )

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import pyomo.core as pyo
 
-from architecture import Study, StudyError, Uncertainty, awarded_before, awarded_between, committed_now
+from architecture import Study, StudyError, Uncertainty, awarded_before, awarded_between, committed_now, walk_away_musd
 from architecture.errors import Issue
 from architecture.objectives import objective_kind
 from optimizer.model.build import build_model
@@ -86,17 +86,33 @@ def define_commitments_hold_constraints(m: pyo.ConcreteModel, blocks: list[Futur
         block.commitments_hold = pyo.Constraint(block.held_offers, rule=lambda b, e, p, rows=rows: rows[(e, p)])
 
 
-def future_cost(m: pyo.ConcreteModel, future: FutureBlock, objective: str, termination: dict[Pair, float]):
+@dataclass(frozen=True)
+class Liabilities:
+    """What leaving a contract costs (US$M), by offer: walking away once the future is known, or ending one held now."""
+
+    walk: dict[Pair, float]
+    end: dict[Pair, float]
+
+
+def liabilities(study: Study, uncertainty: Uncertainty) -> Liabilities:
+    """Walking away: the liability plus the decision year's spending (architecture.walk_away_musd); ending: the liability."""
+    walk = {pair: walk_away_musd(study, pair, uncertainty.decide_fy) for pair in committed_now(study, uncertainty.decide_fy)}
+    years = {p.name: p.decide_fy for p in uncertainty.decision_points}
+    walk.update({(e, p): walk_away_musd(study, (e, p), years[n]) for n, e, p in later_decisions(study, uncertainty)})
+    return Liabilities(walk, {pair: study.offers[pair].termination_musd for pair in awarded_before(study, uncertainty.decide_fy)})
+
+
+def future_cost(m: pyo.ConcreteModel, future: FutureBlock, objective: str, owed: Liabilities):
     """A future's objective (US$M): the study's own, the commitments it walks away from, the held contracts ended now."""
-    walked = sum(termination[pair] * future.block.walk[pair] for pair in future.block.held_offers if termination.get(pair))
-    terminated = sum(termination[pair] * (1 - m.commit[pair]) for pair in m.awarded_before if termination.get(pair))
-    return future.block.objective_terms[objective].numerator + walked + terminated
+    walked = sum(owed.walk[pair] * future.block.walk[pair] for pair in future.block.held_offers if owed.walk.get(pair))
+    ended = sum(owed.end[pair] * (1 - m.commit[pair]) for pair in m.awarded_before if owed.end.get(pair))
+    return future.block.objective_terms[objective].numerator + walked + ended
 
 
-def define_risk_objective(m: pyo.ConcreteModel, blocks: list[FutureBlock], objective: str, termination: dict[Pair, float],
+def define_risk_objective(m: pyo.ConcreteModel, blocks: list[FutureBlock], objective: str, owed: Liabilities,
                           risk: str, cvar_level: float | None) -> None:
     """Expected cost over the futures; or the worst future's; or CVaR at the level (Rockafellar-Uryasev)."""
-    costs = [future_cost(m, future, objective, termination) for future in blocks]
+    costs = [future_cost(m, future, objective, owed) for future in blocks]
     m.future_cost = pyo.Expression(range(len(blocks)), rule=lambda _, k: costs[k])
     m.expected_cost = pyo.Expression(expr=sum(f.probability * m.future_cost[k] for k, f in enumerate(blocks)))
     if risk == "expected":
@@ -121,11 +137,10 @@ def build_extensive_form(study: Study, uncertainty: Uncertainty, objective: str 
         raise StudyError(Issue("--objective", f"phased decisions weigh a cost to minimise; '{spec.name}' is "
                                f"{'a ratio' if objective_kind(spec).is_ratio else 'maximised'}", "wrong_type"))
     committed, later = committed_now(study, uncertainty.decide_fy), later_decisions(study, uncertainty)
-    termination = {pair: study.offers[pair].termination_musd for pair in (*committed, *((e, p) for _, e, p in later))}
     m = pyo.ConcreteModel(name=f"{study.name} phased")
     blocks = define_future_blocks(m, uncertainty, spec.name)
     define_commitment_variables(m, committed, later, awarded_before(study, uncertainty.decide_fy))
     define_commitments_hold_constraints(m, blocks)
-    define_risk_objective(m, blocks, spec.name, termination, uncertainty.risk, uncertainty.cvar_level)
+    define_risk_objective(m, blocks, spec.name, liabilities(study, uncertainty), uncertainty.risk, uncertainty.cvar_level)
     m.objective_name = spec.name
     return m, blocks

@@ -15,7 +15,7 @@ from architecture import Architecture, Study, Uncertainty, awarded_before, commi
 from architecture.evaluate import feasible_objectives
 from optimizer.model.extract import extract_architecture
 from optimizer.model.objectives import ObjectiveTerm
-from optimizer.phased.extensive import FutureBlock, Pair, build_extensive_form, later_decisions
+from optimizer.phased.extensive import FutureBlock, Pair, build_extensive_form, later_decisions, liabilities
 from optimizer.solve.solver import SolveOptions, Solver, SolveReport
 
 #: the extensive form is solved to this relative gap at most: its answer is compared with brute force and EVPI/VSS
@@ -33,6 +33,7 @@ class FuturePlan:
     walked: tuple[Pair, ...]  # commitments it does not use, and contracts already held that are ended now
     cost_musd: float | None  # the objective in that future's study plus the liabilities of what it walks away from
     committed_later: tuple[tuple[str, Pair], ...] = ()  # (decision point, offer) committed at later decision points on its way
+    liabilities_musd: float = 0.0  # what walking away from commitments and ending held contracts costs in it
 
 
 @dataclass(frozen=True)
@@ -99,11 +100,13 @@ def plan_of(study: Study, uncertainty: Uncertainty, future: FutureBlock, objecti
     """A solved future's plan: its architecture, the commitments it walks away from, its cost by the evaluator (US$M)."""
     arch = arch if arch is not None else extract_architecture(future.block, future.data)
     chosen = set(arch.assignment.items())
-    ended = tuple(pair for pair in awarded_before(study, uncertainty.decide_fy) if pair not in commitments)  # held, not kept
-    walked = tuple(pair for pair in (*commitments, *(pair for _, pair in later)) if pair not in chosen) + ended
+    owed = liabilities(study, uncertainty)
+    ended = tuple(pair for pair in owed.end if pair not in commitments)  # held, not kept
+    left = tuple(pair for pair in (*commitments, *(pair for _, pair in later)) if pair not in chosen)
+    paid = math.fsum(owed.walk[pair] for pair in left) + math.fsum(owed.end[pair] for pair in ended)
     values = feasible_objectives(uncertainty.studies[future.name], arch, [objective])
-    cost = None if values is None else values[objective] + math.fsum(study.offers[pair].termination_musd for pair in walked)
-    return FuturePlan(future.name, uncertainty.probabilities[future.name], arch, walked, cost, later)
+    cost = None if values is None else values[objective] + paid
+    return FuturePlan(future.name, uncertainty.probabilities[future.name], arch, left + ended, cost, later, paid)
 
 
 class PhasedModel:
@@ -144,9 +147,9 @@ class PhasedModel:
         def kept(pair: Pair, after: list[str]) -> bool:
             """An unused commitment that costs what not making it does (nothing; a held contract's liability) is none."""
             used = any(pair in chosen[name] for name in after)
-            return used or (study.offers[pair].termination_musd > 0 and pair not in held)
+            return used or (owed.walk[pair] > 0 and pair not in held)
 
-        every, held = list(archs), set(awarded_before(study, uncertainty.decide_fy))
+        every, held, owed = list(archs), set(awarded_before(study, uncertainty.decide_fy)), liabilities(study, uncertainty)
         commitments = tuple(pair for pair in m.committed_offers if (m.commit[pair].value or 0.0) > 0.5
                             and (pair in (fixed or {}) or kept(pair, every)))
         later = [(n, (e, p)) for n, e, p in m.later_offers if (m.commit_later[n, e, p].value or 0.0) > 0.5

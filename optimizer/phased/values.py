@@ -12,6 +12,7 @@ The risk measure is the uncertainty file's throughout, so with `expected` these 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from architecture import Study, Uncertainty, committed_now
@@ -44,6 +45,7 @@ class InformationValues:
     wait_and_see: float | None
     deterministic: float | None
     deterministic_plan: tuple[tuple[str, str], ...]
+    deterministic_known: bool = True  # False: EEV was not computed (progressive hedging on a tree of decisions by year)
 
     @property
     def evpi(self) -> float | None:
@@ -51,7 +53,7 @@ class InformationValues:
 
     @property
     def vss(self) -> float | None:
-        if self.recourse is None:
+        if self.recourse is None or not self.deterministic_known:
             return None
         return math.inf if self.deterministic is None else self.deterministic - self.recourse
 
@@ -69,23 +71,42 @@ def alone(study: Study, uncertainty: Uncertainty, name: str, options: SolveOptio
     return PhasedModel(study, one_future(uncertainty, name), options=options).solve()
 
 
+Pricing = Callable[[dict[tuple[str, str], int]], PhasedResult | None]
+
+
 def information_values(study: Study, uncertainty: Uncertainty, result: PhasedResult, options: SolveOptions | None = None,
-                       model: PhasedModel | None = None) -> InformationValues:
-    """EVPI and VSS of a phased optimum (module docstring); `model`, the kept extensive form the result came from."""
+                       model: PhasedModel | None = None, price: Pricing | None = None,
+                       step: Callable[[], None] | None = None) -> InformationValues:
+    """EVPI and VSS of a phased optimum (module docstring); `model`, the kept extensive form the result came from.
+
+    `price` prices a commitment plan instead of the extensive form (progressive hedging's exact pricing; None in its
+    result: it cannot, and EEV is unknown). `step` is called after each solve (a progress bar).
+    """
     name = result.objective
-    known = [alone(study, uncertainty, future, options).futures for future in uncertainty.names]
+    step = step or (lambda: None)
+    known = []
+    for future in uncertainty.names:
+        known.append(alone(study, uncertainty, future, options).futures)
+        step()
     ws = None if any(not plans or plans[0].cost_musd is None for plans in known) else risk_value(
         [plans[0].cost_musd for plans in known], [uncertainty.probabilities[f] for f in uncertainty.names],  # type: ignore[misc]
         uncertainty.risk, uncertainty.cvar_level)
     as_given = replace(uncertainty, probabilities={AS_GIVEN: 1.0}, studies={AS_GIVEN: study}, stages={}, risk="expected", cvar_level=None)
     base = PhasedModel(study, as_given, name, options).solve()
+    step()
     plan = base.commitments
-    eev = None
+    eev, known_eev = None, True
     if base.futures:
         fixed = {pair: int(pair in plan) for pair in committed_now(study, uncertainty.decide_fy)}
-        model = model or PhasedModel(study, uncertainty, name, options)
-        eev = result_risk(model.solve(fixed))
-    return InformationValues(result_risk(result), ws, eev, plan)
+        if price is None:
+            model = model or PhasedModel(study, uncertainty, name, options)
+            priced: PhasedResult | None = model.solve(fixed)
+        else:
+            priced = price(fixed)
+        step()
+        known_eev = priced is not None
+        eev = None if priced is None else result_risk(priced)
+    return InformationValues(result_risk(result), ws, eev, plan, known_eev)
 
 
 @dataclass(frozen=True)
@@ -103,7 +124,7 @@ class CommitmentValue:
 
 
 def commitment_values(study: Study, uncertainty: Uncertainty, result: PhasedResult, options: SolveOptions | None = None,
-                      model: PhasedModel | None = None) -> list[CommitmentValue]:
+                      model: PhasedModel | None = None, step: Callable[[], None] | None = None) -> list[CommitmentValue]:
     """For each commitment of the optimum, the best plan that does without it (the others free).
 
     Which commitments, a partner's in kind above all, buffer the programme against the futures (a cut, a withdrawal).
@@ -115,4 +136,6 @@ def commitment_values(study: Study, uncertainty: Uncertainty, result: PhasedResu
         without = result_risk(model.solve({pair: 0}))
         protects = math.inf if without is None else (None if optimum is None else without - optimum)
         out.append(CommitmentValue(*pair, study.procurement(study.offers[pair]), without, protects))
+        if step is not None:
+            step()
     return out

@@ -56,6 +56,12 @@ def risk_of(costs, probabilities, risk, level):
     return total / tail
 
 
+def walk(study, pair, year):
+    """Walking away once the future is known: the liability plus the decision year's spending of the offer (US$M)."""
+    offer = study.offers[pair]
+    return offer.termination_musd + study.spend_musd(offer).get(year, 0.0)
+
+
 def ended(study, uncertainty, chosen):
     """What ending the contracts held before the decision year and not kept costs (US$M)."""
     return math.fsum(o.termination_musd for key, o in study.offers.items() if o.commit_fy is not None and o.commit_fy < uncertainty.decide_fy
@@ -71,7 +77,7 @@ def brute_force(study, uncertainty, plans=None):
     for chosen in plans if plans is not None else every:
         costs = []
         for name in uncertainty.names:
-            options = [cost + math.fsum(study.offers[p].termination_musd for p in chosen - pairs) + ended(study, uncertainty, chosen)
+            options = [cost + math.fsum(walk(study, p, uncertainty.decide_fy) for p in chosen - pairs) + ended(study, uncertainty, chosen)
                        for pairs, cost in tables[name] if (pairs & set(committed)) <= chosen]
             if not options:
                 break

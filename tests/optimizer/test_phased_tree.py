@@ -13,7 +13,7 @@ from architecture.confidence import slip_sigma
 from architecture.uncertainty import parse_uncertainty
 from optimizer.phased import solve_phased
 from tests.conftest import STUDIES
-from tests.optimizer.test_phased import brute_force, ended, recourse_table, risk_of
+from tests.optimizer.test_phased import brute_force, ended, recourse_table, risk_of, walk
 
 PHASED = STUDIES / "phased"
 #: the planned future decides cargo_2 (awarded FY2028) again, before it knows whether ESA stays
@@ -56,7 +56,8 @@ def brute_force_tree(study, uncertainty):
             on_way = [p.name for p in uncertainty.stages_of(name)]
             held = set(now).union(*(at[n] for n in on_way))
             chosen = chosen_now.union(*(chosen_at[n] for n in on_way))
-            options = [cost + math.fsum(study.offers[p].termination_musd for p in chosen - pairs) + ended(study, uncertainty, chosen_now)
+            years = {p: uncertainty.decide_fy for p in now} | {p: pt.decide_fy for pt in points if pt.name in on_way for p in at[pt.name]}
+            options = [cost + math.fsum(walk(study, p, years[p]) for p in chosen - pairs) + ended(study, uncertainty, chosen_now)
                        for pairs, cost in tables[name] if (pairs & held) <= chosen]
             if not options:
                 break
