@@ -62,6 +62,10 @@ class Answers:
         result = self.run(scenario, overrides=overrides)
         return result.report.objective if result.report.status == "optimal" else None
 
+    @staticmethod
+    def fmt(value: float | None) -> str:
+        return "n/a" if value is None else "inf" if value == float("inf") else f"{value:,.1f}"
+
     def change(self, scenario: str) -> str:
         base, other = self.cost(), self.cost(scenario)
         if other is None:
@@ -112,6 +116,27 @@ def _china(a: Answers) -> str:
     return f"China invited to the surface: {a.change('china_on_surface')}; elements China delivers: {', '.join(chosen) or 'none'}"
 
 
+def _phased(a: Answers) -> str:
+    """What to commit to now under the futures of uncertainty.toml, what to end, and what waits (trade phased's answer)."""
+    from architecture import load_uncertainty
+    from optimizer.phased import PhasedModel, information_values
+
+    futures = load_uncertainty(HERE / "uncertainty.toml", a.study)
+    model = PhasedModel(a.study, futures, "cost")
+    result = model.solve()
+    values = information_values(a.study, futures, result, model=model)
+    everywhere = [f"{e}={p}" for e, p in result.commitments if not any((e, p) in f.walked for f in result.futures)]
+    hedged = [f"{e}={p} (walked away from in {', '.join(f.name for f in result.futures if (e, p) in f.walked)})"
+              for e, p in result.commitments if any((e, p) in f.walked for f in result.futures)]
+    now = {e for e, _ in result.decided_now}
+    waits = sorted({e for f in result.futures for e in f.architecture.assignment} - now)
+    return (f"decided in FY{futures.decide_fy}, {len(futures.names)} futures: keep in every future {', '.join(everywhere)}; keep now and "
+            f"walk away later if need be {'; '.join(hedged)}; end now {len(result.ended_now)} contracts "
+            f"({', '.join(f'{e}={p}' for e, p in result.ended_now)}); can wait: {len(waits)} elements, chosen per future. "
+            f"Expected {a.fmt(result.expected_cost_musd)}, worst {a.fmt(result.worst_cost_musd)} US$M; EVPI {a.fmt(values.evpi)}, "
+            f"VSS {a.fmt(values.vss)} US$M")
+
+
 #: (planner question, the command that answers it, how the answer is read off the engine)
 QUESTIONS: tuple[tuple[str, str, Callable[[Answers], str]], ...] = (
     ("Who owns the critical path?", f"trade run {STUDY}", _owners),
@@ -122,6 +147,7 @@ QUESTIONS: tuple[tuple[str, str, Callable[[Answers], str]], ...] = (
      f"trade run {STUDY} --scenario budget_cut_20pct; trade sweep {STUDY} --grid examples/reference_envelope_sweep.toml", _budget_cut),
     ("What does an open critical path cost (or save)?", f"trade run {STUDY} --scenario critical_path_open", _open_critical_path),
     ("China on the surface?", f"trade run {STUDY} --scenario china_on_surface", _china),
+    ("What should NASA commit to now, and what can wait?", f"trade phased {STUDY} --uncertainty {STUDY}/uncertainty.toml", _phased),
 )
 
 
