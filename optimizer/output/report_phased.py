@@ -27,7 +27,7 @@ COMMITMENT_HEADERS = {"element": "element", "provider": "provider", "procurement
                       "commit_fy": "contract award (FY)", "termination_musd": "termination liability (US$M)",
                       "used_in": "used in futures", "walked_in": "walked away from in", "protects_musd": "protects (US$M)"}
 FUTURE_HEADERS = {"future": "future", "probability": "probability", "cost_musd": "cost (US$M)",
-                  "walked": "commitments walked away from", "walked_musd": "termination paid (US$M)"}
+                  "walked": "commitments walked away from", "walked_musd": "paid walking away (US$M)"}
 INDISPENSABLE = "indispensable: no plan works without it"
 #: Columns of decisions by year, read when present (a folder written before them decides once, now).
 AT_POINTS = ["decided_fy", "decided_in"]
@@ -83,7 +83,21 @@ def _risk_words(uncertainty: dict[str, Any]) -> str:
 
 
 def _vss_text(m: dict[str, Any]) -> str:
+    if m.get("deterministic_known") is False:  # progressive hedging on a tree: the plan on the study as given was not priced
+        return "not computed"
     return "unbounded" if m.get("vss_unbounded") else _money(m.get("vss_musd"))
+
+
+def _method_note(m: dict[str, Any]) -> str:
+    """How the optimum was found, when not by the extensive form (proven optimal)."""
+    method = m.get("method") or {}
+    if method.get("name", "extensive_form") == "extensive_form":
+        return ""
+    gap = method.get("gap")
+    words = (f"Found by {str(method.get('name')).replace('_', ' ')} ({method.get('library', '')}): {method.get('iterations', '?')} "
+             f"iterations, {'converged' if method.get('converged') else 'not converged'}; bound {_money(method.get('bound_musd'))}"
+             f"{f', gap {gap:.2%}' if isinstance(gap, (int, float)) else ''}. Not proven optimal.")
+    return f"<p class=note>{html.escape(words)}</p>"
 
 
 def _headline(m: dict[str, Any], futures: int) -> str:
@@ -100,8 +114,8 @@ def _headline(m: dict[str, Any], futures: int) -> str:
 def _values_section(m: dict[str, Any]) -> str:
     u = m.get("uncertainty") or {}
     fy = u.get("decide_fy", "?")
-    deterministic = "-" if m.get("deterministic_musd") is None and not m.get("vss_unbounded") else (
-        "none: it strands a future" if m.get("deterministic_musd") is None else _money(m.get("deterministic_musd"), ""))
+    deterministic = ("not computed" if m.get("deterministic_known") is False else _money(m.get("deterministic_musd"), "")
+                     if m.get("deterministic_musd") is not None else "none: it strands a future" if m.get("vss_unbounded") else "-")
     rows = [("the plan's risk measure", _money(m.get("risk_value_musd"), ""), f"the optimum of {_risk_words(u)}"),
             ("expected cost", _money(m.get("expected_cost_musd"), ""), "each future's cost weighed by its probability"),
             ("worst future's cost", _money(m.get("worst_cost_musd"), ""), "the costliest future"),
@@ -124,7 +138,8 @@ def _offers(frame: pd.DataFrame, committed: str, protects: bool) -> pd.DataFrame
     frame = frame.assign(_now=frame["committed"].map(_flag)).sort_values("_now", ascending=False, kind="stable")
     shown = pd.DataFrame({
         "element": frame["element"], "provider": frame["provider"], "procurement": frame["procurement"],
-        "committed": frame["_now"].map({True: committed, False: "no (awarded by then, not taken)"}),
+        "committed": [committed if now else "no: ended now, at its termination liability" if _listed(walked) else "no (awarded by then, not taken)"
+                      for now, walked in zip(frame["_now"], frame["walked_in"], strict=True)],  # a contract already held is ended
         "commit_fy": [_year(v) for v in frame["commit_fy"]], "termination_musd": frame["termination_musd"],
         "used_in": [_listed(v) or ("none" if now else "-") for v, now in zip(frame["used_in"], frame["_now"], strict=True)],
         "walked_in": [_listed(v) or "-" for v in frame["walked_in"]],
@@ -143,7 +158,8 @@ def _commitments_sections(commitments: pd.DataFrame, fy: Any) -> list[str]:
     now = commitments[point == "now"]
     count = int(now["committed"].map(_flag).sum())
     note = (f"<p class=note>{count} of the {len(now)} offers whose contracts are awarded by FY{fy} are committed now. "
-            "A future that does not use a commitment walks away from it and pays its termination liability. "
+            "A future that does not use a commitment walks away from it and pays to end it (its termination liability, and the "
+            "spending on it by then when the future ends it once known: each future's figure is in Cost in each future). "
             "Protects: what doing without the commitment would cost on the risk measure (the best plan without it minus the optimum); "
             "indispensable: no plan has a feasible recourse in every future without it.</p>")
     sections = [section("Commit now", note, table_html(_offers(now, "commit now", True), f"offers awarded by FY{fy}: committed ones first"),
@@ -181,7 +197,7 @@ def _futures_section(futures: pd.DataFrame, expected: Any) -> str:
     fig = go.Figure()
     fig.add_bar(x=labels, y=cost - walked, name="the future's architecture", marker_color=ARCHITECTURE,
                 customdata=cost, hovertemplate="%{x}: %{customdata:,.1f} US$M, architecture %{y:,.1f}<extra></extra>")
-    fig.add_bar(x=labels, y=walked, name="termination of commitments walked away from", marker_color=WALKED, customdata=walked_text,
+    fig.add_bar(x=labels, y=walked, name="paid walking away from commitments", marker_color=WALKED, customdata=walked_text,
                 hovertemplate="%{y:,.1f} US$M terminating %{customdata}<extra></extra>")
     if _musd(expected) is not None:
         fig.add_hline(y=_musd(expected), line={"color": COMMITTED, "dash": "dash"},
@@ -191,7 +207,7 @@ def _futures_section(futures: pd.DataFrame, expected: Any) -> str:
                       yaxis={"rangemode": "tozero"}, legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "traceorder": "normal"})
     table = futures.assign(walked=[_walked(v) or "-" for v in futures["walked"]]).rename(columns=FUTURE_HEADERS)
     note = ("<p class=note>Each future's cost: its architecture (the commitments it keeps and what it chooses once it is known), "
-            "plus the termination liabilities of the commitments it walks away from.</p>")
+            "plus what it pays to walk away from the commitments it does not use.</p>")
     return section("Cost in each future", note, figure_html(fig, "futures-plot"), behind(table, "futures.csv: each future's cost (US$M)"),
                    section_id="futures")
 
@@ -227,7 +243,7 @@ def _wait_section(recourse: pd.DataFrame, probability: dict[str, float], first: 
     rows = []
     for element in elements:
         summary = _stage_words(stages[element])
-        chosen = "; ".join(f"{label} {share:.0%}" for label, share in sorted(shares.get(element, {}).items(), key=lambda kv: -kv[1]))
+        chosen = "; ".join(f"{label} {share:.0%}" for label, share in sorted(shares.get(element, {}).items(), key=lambda kv: (-kv[1], kv[0])))
         rows.append([element, *(" / ".join(cells.get((element, f), ["-"])) for f in futures), summary, chosen])
     grid = pd.DataFrame(rows, columns=["element", *futures, "decided", "chosen (share of probability)"])
     note = (f"<p class=note>The provider each future chooses for each element. (now): an offer awarded by FY{fy}, decided before the "
@@ -250,7 +266,7 @@ def _phased(folder: ResultTables) -> Built:
     drawn = f"; each future drawn {u['slip_draws']} times from the offers' slip distributions (seed {u.get('slip_seed')})" if u.get("slip_draws") else ""
     source = (f"<p class=note>Futures and decision years from {html.escape(str(u.get('path')))} "
               f"(sha256 {html.escape(str(u.get('sha256')))}){html.escape(drawn)}.</p>")
-    body = [section("Outcome", f"<p>{html.escape(head)}.</p>", source if u.get("path") else "", section_id="outcome")]
+    body = [section("Outcome", f"<p>{html.escape(head)}.</p>", _method_note(m), source if u.get("path") else "", section_id="outcome")]
     if futures.empty:
         body.append(section("Commit now", "<p>No plan: no commitment works in every future.</p>"))
         return head, body, {}, ""
