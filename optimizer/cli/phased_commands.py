@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import sys
-
 import click
 
 from optimizer.cli.group import cli
@@ -36,8 +34,6 @@ def phased(study: str, scenario: str, overrides: tuple[str, ...], uncertainty_fi
            iterations: int, out: str | None, overwrite: bool, progress: bool | None, time_limit_s: float | None, mip_rel_gap: float,
            threads: int | None) -> None:
     """Commit now to what holds in every future; each future's recourse; expected and worst cost, EVPI and VSS."""
-    from tqdm import tqdm
-
     from architecture import load_uncertainty
     from optimizer.output import write_phased
     from optimizer.phased import (
@@ -48,6 +44,7 @@ def phased(study: str, scenario: str, overrides: tuple[str, ...], uncertainty_fi
         commitment_values,
         information_values,
         price_commitments,
+        progress_bar,
         solve_hedging,
     )
 
@@ -63,8 +60,7 @@ def phased(study: str, scenario: str, overrides: tuple[str, ...], uncertainty_fi
         model = PhasedModel(loaded, futures, spec.name, options)
         result = model.solve()
     steps = len(futures.names) + 2 + (len(result.commitments) if model is not None else 0)
-    with tqdm(total=steps, unit=" solves", desc="what it is worth", file=sys.stderr, dynamic_ncols=True,
-              disable=None if progress is None else not progress) as bar:
+    with progress_bar(steps, progress) as bar:
         if result.futures:
             price = None if model is not None else (lambda fixed: price_commitments(loaded, futures, spec.name, fixed, options))
             values = information_values(loaded, futures, result, options, model, price=price, step=lambda: bar.update(1))
@@ -74,6 +70,13 @@ def phased(study: str, scenario: str, overrides: tuple[str, ...], uncertainty_fi
     written = write_phased(target, result, values, protection, overwrite=overwrite, hedging=hedged)
     unit = spec.display_unit
     if not result.futures:
+        from optimizer.phased import stranded_futures
+
+        alone = stranded_futures(loaded, futures, spec.name, options)
+        if alone:
+            click.echo(f"no plan has a recourse in every future: {len(alone)} of {len(futures.names)} have none even alone "
+                       f"({', '.join(alone[:8])}{', ...' if len(alone) > 8 else ''}); `trade explain {study}` with that future's changes "
+                       "says why", err=True)
         exit_without_optimum(written, result.status, study)
     click.echo(f"decided in FY{futures.decide_fy}: {len(result.decided_now)} offers; {len(futures.names)} futures, risk {futures.risk}"
                f"{f' at {futures.cvar_level:g}' if futures.cvar_level else ''}")

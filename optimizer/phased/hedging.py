@@ -17,6 +17,7 @@ from collections import Counter
 from dataclasses import dataclass, replace
 
 import pyomo.core as pyo
+from pyomo.contrib.fbbt.fbbt import compute_bounds_on_expr
 
 from architecture import Study, StudyError, Uncertainty
 from architecture.errors import Issue
@@ -56,9 +57,13 @@ def future_model(study: Study, uncertainty: Uncertainty, name: str, objective: s
     m, (block,) = build_extensive_form(study, one_future(uncertainty, name), objective)
     if uncertainty.risk == "cvar":
         m.phased_objective.deactivate()
-        m.value_at_risk = pyo.Var()
+        cost = future_cost(m, block, objective, liabilities(study, uncertainty))
+        low, high = compute_bounds_on_expr(cost)  # VaR lies within the cost's range: bounded, PH's Lagrangian subproblems stay bounded
+        if low is None or high is None:
+            raise StudyError(Issue("--engine hedging", "CVaR by progressive hedging needs a cost bounded by its variables' bounds", "wrong_type"))
+        m.value_at_risk = pyo.Var(bounds=(low, high))
         m.excess = pyo.Var(domain=pyo.NonNegativeReals)
-        m.excess_bound = pyo.Constraint(expr=m.excess >= future_cost(m, block, objective, liabilities(study, uncertainty)) - m.value_at_risk)
+        m.excess_bound = pyo.Constraint(expr=m.excess >= cost - m.value_at_risk)
         m.hedged_objective = pyo.Objective(expr=m.value_at_risk + m.excess / (1.0 - float(uncertainty.cvar_level)), sense=pyo.minimize)
     return m, block
 

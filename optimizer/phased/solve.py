@@ -74,12 +74,12 @@ class PhasedResult:
     @property
     def expected_cost_musd(self) -> float | None:
         costs = [(f.probability, f.cost_musd) for f in self.futures]
-        return None if any(c is None for _, c in costs) else math.fsum(p * c for p, c in costs)  # type: ignore[operator]
+        return None if not costs or any(c is None for _, c in costs) else math.fsum(p * c for p, c in costs)  # type: ignore[operator]
 
     @property
     def worst_cost_musd(self) -> float | None:
         costs = [f.cost_musd for f in self.futures]
-        return None if any(c is None for c in costs) else max(costs)  # type: ignore[type-var]
+        return None if not costs or any(c is None for c in costs) else max(costs)  # type: ignore[type-var]
 
 
 def one_future(uncertainty: Uncertainty, name: str) -> Uncertainty:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from typing import Any
 
 from architecture import Study, Uncertainty, committed_now
 from optimizer.phased.solve import PhasedModel, PhasedResult, one_future
@@ -72,6 +73,20 @@ def alone(study: Study, uncertainty: Uncertainty, name: str, options: SolveOptio
 
 
 Pricing = Callable[[dict[tuple[str, str], int]], PhasedResult | None]
+
+
+def progress_bar(total: int, progress: bool | None, what: str = "what it is worth") -> Any:
+    """A bar of the solves that price the optimum (tqdm on stderr; None: only when stderr is a terminal)."""
+    import sys
+
+    from tqdm import tqdm
+
+    return tqdm(total=total, unit=" solves", desc=what, file=sys.stderr, dynamic_ncols=True, disable=None if progress is None else not progress)
+
+
+def stranded_futures(study: Study, uncertainty: Uncertainty, objective: str | None = None, options: SolveOptions | None = None) -> list[str]:
+    """The futures with no feasible recourse even alone (why a phased study has no plan at all)."""
+    return [name for name in uncertainty.names if not PhasedModel(study, one_future(uncertainty, name), objective, options).solve().futures]
 
 
 def information_values(study: Study, uncertainty: Uncertainty, result: PhasedResult, options: SolveOptions | None = None,

@@ -52,3 +52,28 @@ def test_an_existing_folder_is_not_overwritten_unasked(tmp_path):
     (out / "mine.txt").write_text("keep")
     done = trade("phased", PHASED, "--uncertainty", PHASED / "uncertainty.toml", "--out", out)
     assert done.returncode == 2 and (out / "mine.txt").read_text() == "keep"
+
+
+def test_overwrite_replaces_a_phased_folder_when_asked(tmp_path):
+    out = tmp_path / "phased"
+    first = trade("phased", PHASED, "--uncertainty", PHASED / "uncertainty.toml", "--out", out)
+    again = trade("phased", PHASED, "--uncertainty", PHASED / "uncertainty.toml", "--out", out, "--overwrite")
+    assert first.returncode == 0 and again.returncode == 0, again.stderr
+    assert json.loads((out / "manifest.json").read_text())["method"] == {"name": "extensive_form"}
+
+
+def test_contracts_held_before_the_decision_year_and_not_kept_are_ended_now(tmp_path):
+    out = tmp_path / "phased"
+    done = trade("phased", PHASED, "--uncertainty", PHASED / "uncertainty.toml", "--out", out)
+    described = json.loads((out / "manifest.json").read_text())
+    assert described["ended_now"] == [{"element": "ppe", "provider": "spacex"}]  # awarded FY2025, before the FY2026 decision
+    assert "end now (awarded before FY2026, not kept; liabilities 150 US$M): ppe=spacex" in done.stdout
+
+
+def test_a_study_no_plan_fits_names_the_futures_with_no_recourse(tmp_path):
+    bad = tmp_path / "uncertainty.toml"
+    bad.write_text("decide_fy = 2026\n[futures.fine]\nprobability = 0.5\n[futures.broke]\nprobability = 0.5\n"
+                   "set = { \"limits.total_budget_musd\" = 100 }\n")
+    done = trade("phased", PHASED, "--uncertainty", bad, "--out", tmp_path / "phased")
+    assert done.returncode == 3 and "Traceback" not in done.stderr
+    assert "1 of 2 have none even alone (broke)" in done.stderr
