@@ -134,7 +134,7 @@ def compare(runs: tuple[str, ...], out: str | None, overwrite: bool) -> None:
 @click.argument("result_dirs", metavar="RESULT_DIR...", nargs=-1, required=True, type=click.Path(file_okay=False))
 @out_options("The page to write (default: RESULT_DIR/report.html; one folder only).", "Replace the page if it exists.", page=True)
 def report(result_dirs: tuple[str, ...], out: str | None, overwrite: bool) -> None:
-    """One self-contained HTML page per result folder (run, Pareto, compare, sweep, stress): opens offline, from disk.
+    """One self-contained HTML page per result folder (any kind: run, Pareto, sweep, phased, ...): opens offline, from disk.
 
     Several folders give one page each, in its folder; every folder is read and every page checked before any is written.
     """

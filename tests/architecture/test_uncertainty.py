@@ -93,7 +93,11 @@ def test_trade_check_reads_the_file_and_exits_2_on_a_bad_one(tmp_path):
 def test_the_example_of_docs_inputs_reads_against_the_reference_study(tmp_path):
     text = (ROOT / "docs" / "inputs.md").read_text(encoding="utf-8")
     section = text[text.index("## `uncertainty.toml`"):text.index("## `study.toml`")]
-    body = section.split("```toml\n", 1)[1].split("```", 1)[0]
-    (tmp_path / "uncertainty.toml").write_text(body)
+    first, tree = (block.split("```", 1)[0] for block in section.split("```toml\n")[1:3])
+    (tmp_path / "uncertainty.toml").write_text(first)
     futures = load_uncertainty(tmp_path / "uncertainty.toml", load_study(REFERENCE))
     assert futures.names == ("enacted", "esa_leaves", "as_planned") and futures.decide_fy == 2026
+    (tmp_path / "tree.toml").write_text(tree)
+    futures = load_uncertainty(tmp_path / "tree.toml", load_study(REFERENCE))
+    assert futures.names == ("request", "enacted/esa_stays", "enacted/esa_leaves")
+    assert [(p.name, p.decide_fy) for p in futures.decision_points] == [("enacted", 2029)]
