@@ -120,10 +120,10 @@ def _values_section(m: dict[str, Any]) -> str:
             ("expected cost", _money(m.get("expected_cost_musd"), ""), "each future's cost weighed by its probability"),
             ("worst future's cost", _money(m.get("worst_cost_musd"), ""), "the costliest future"),
             ("wait and see", _money(m.get("wait_and_see_musd"), ""),
-             f"the risk measure with perfect foresight: each future planned on its own, as if known before FY{fy}"),
+             f"the risk measure with perfect foresight: each future planned on its own, as if known at the FY{fy} decision"),
             ("plan on the study as given (EEV)", deterministic,
              "commit what the study as given (no futures) would, then take each future's best recourse"),
-            ("EVPI", _money(m.get("evpi_musd"), ""), f"what knowing the future before FY{fy} would be worth: the plan minus wait and see"),
+            ("EVPI", _money(m.get("evpi_musd"), ""), f"what knowing the future at the FY{fy} decision would be worth: the plan minus wait and see"),
             ("VSS", _vss_text(m).removesuffix(" US$M"),
              "what planning for the futures saves over planning on the study as given"
              + ("; unbounded: that plan leaves some future without a feasible recourse" if m.get("vss_unbounded") else ""))]
