@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
@@ -95,7 +95,7 @@ class Uncertainty:
     probabilities: Mapping[str, float]
     studies: Mapping[str, Study]
     sha256: str = ""  # of the file, for the result folder's provenance
-    stages: Mapping[str, tuple[DecisionPoint, ...]] | None = None
+    stages: Mapping[str, tuple[DecisionPoint, ...]] = field(default_factory=dict)
     slip_draws: int = 0
     slip_seed: int = 0
 
@@ -104,7 +104,7 @@ class Uncertainty:
         return tuple(self.probabilities)
 
     def stages_of(self, name: str) -> tuple[DecisionPoint, ...]:
-        return (self.stages or {}).get(name, ())
+        return self.stages.get(name, ())
 
     @property
     def decision_points(self) -> tuple[DecisionPoint, ...]:
@@ -133,7 +133,7 @@ def committed_now(study: Study, decide_fy: int) -> tuple[tuple[str, str], ...]:
 
 def awarded_before(study: Study, decide_fy: int) -> tuple[tuple[str, str], ...]:
     """The offers whose contract was awarded before the decision year: held already, so not keeping one is terminating it."""
-    return tuple(key for key, offer in study.offers.items() if offer.commit_fy is not None and offer.commit_fy < decide_fy)
+    return awarded_between(study, None, decide_fy - 1)
 
 
 def walk_away_musd(study: Study, pair: tuple[str, str], decided_fy: int) -> float:

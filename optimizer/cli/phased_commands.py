@@ -40,7 +40,6 @@ def phased(study: str, scenario: str, overrides: tuple[str, ...], uncertainty_fi
         HedgingOptions,
         InformationValues,
         PhasedModel,
-        check_hedging,
         commitment_values,
         information_values,
         price_commitments,
@@ -53,7 +52,6 @@ def phased(study: str, scenario: str, overrides: tuple[str, ...], uncertainty_fi
     options = options_from(time_limit_s, mip_rel_gap, threads)
     hedged = None
     if engine == "hedging":
-        check_hedging(futures)
         result, hedged = solve_hedging(loaded, futures, spec.name, options, HedgingOptions(iterations=iterations), progress=progress)
         model = None
     else:

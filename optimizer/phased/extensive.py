@@ -130,17 +130,23 @@ def define_risk_objective(m: pyo.ConcreteModel, blocks: list[FutureBlock], objec
                                            sense=pyo.minimize)
 
 
-def build_extensive_form(study: Study, uncertainty: Uncertainty, objective: str | None = None) -> tuple[pyo.ConcreteModel, list[FutureBlock]]:
-    """The extensive form of the study under its futures (module docstring); no I/O, no solving."""
+def phased_objective(study: Study, objective: str | None = None) -> str:
+    """The objective phased decisions weigh (default: the study's first): a cost to minimise, not a ratio."""
     spec = study.objective(objective or study.default_objective)
     if spec.sense != "min" or objective_kind(spec).is_ratio:
         raise StudyError(Issue("--objective", f"phased decisions weigh a cost to minimise; '{spec.name}' is "
                                f"{'a ratio' if objective_kind(spec).is_ratio else 'maximised'}", "wrong_type"))
+    return spec.name
+
+
+def build_extensive_form(study: Study, uncertainty: Uncertainty, objective: str | None = None) -> tuple[pyo.ConcreteModel, list[FutureBlock]]:
+    """The extensive form of the study under its futures (module docstring); no I/O, no solving."""
+    name = phased_objective(study, objective)
     committed, later = committed_now(study, uncertainty.decide_fy), later_decisions(study, uncertainty)
     m = pyo.ConcreteModel(name=f"{study.name} phased")
-    blocks = define_future_blocks(m, uncertainty, spec.name)
+    blocks = define_future_blocks(m, uncertainty, name)
     define_commitment_variables(m, committed, later, awarded_before(study, uncertainty.decide_fy))
     define_commitments_hold_constraints(m, blocks)
-    define_risk_objective(m, blocks, spec.name, liabilities(study, uncertainty), uncertainty.risk, uncertainty.cvar_level)
-    m.objective_name = spec.name
+    define_risk_objective(m, blocks, name, liabilities(study, uncertainty), uncertainty.risk, uncertainty.cvar_level)
+    m.objective_name = name
     return m, blocks

@@ -21,12 +21,12 @@ from pyomo.contrib.fbbt.fbbt import compute_bounds_on_expr
 
 from architecture import Study, StudyError, Uncertainty
 from architecture.errors import Issue
-from optimizer.phased.extensive import FutureBlock, Pair, build_extensive_form, future_cost, later_decisions, liabilities
+from optimizer.phased.extensive import FutureBlock, Pair, build_extensive_form, future_cost, later_decisions, liabilities, phased_objective
 from optimizer.phased.solve import PHASED_REL_GAP, FuturePlan, PhasedResult, as_solvable, one_future, plan_of
+from optimizer.phased.values import progress_bar, risk_value
 from optimizer.solve.highs import highs_version
 from optimizer.solve.solver import SolveOptions, Solver, SolveReport, Status
 
-ENGINES = ("extensive", "hedging")
 #: PH's penalty on a commitment straying from the futures' consensus, per US$M of the offer's cost (rho = share x cost)
 RHO_SHARE = 0.1
 
@@ -144,17 +144,15 @@ class _Futures:
         depth = max((len(path) for path in self.nodes.values()), default=0)
         #: the most variables any node of each later stage holds (at least one)
         self.widths = [max([1, *(decided[path[k].point] for path in self.nodes.values() if path[k].point)]) for k in range(depth)]
-        self.blocks: dict[str, FutureBlock] = {}
 
     def create(self, name: str) -> pyo.ConcreteModel:
         from mpisppy import scenario_tree
 
-        m, block = future_model(self.study, self.uncertainty, name, self.objective)
+        m, _ = future_model(self.study, self.uncertainty, name, self.objective)
         objective = m.hedged_objective if self.uncertainty.risk == "cvar" else m.phased_objective
         root = [m.commit, m.value_at_risk] if self.uncertainty.risk == "cvar" else [m.commit]
         tree = [scenario_tree.ScenarioNode("ROOT", 1.0, 1, objective.expr, root, m)]
-        nodes = self.nodes[name]
-        width = self.widths
+        nodes, width = self.nodes[name], self.widths
         m.nothing_decided = pyo.Var(range(sum(width)), initialize=0.0)  # mpi-sppy wants as many variables at every node of a stage
         m.nothing_decided.fix(0.0)
         probability, parent, spare = 1.0, "ROOT", iter(m.nothing_decided.values())
@@ -165,7 +163,6 @@ class _Futures:
             probability, parent = node.probability, node.name
         m._mpisppy_node_list = tree  # mpi-sppy's documented scenario-creator interface (its scenario tree and probability)
         m._mpisppy_probability = self.uncertainty.probabilities[name]
-        self.blocks[name] = block
         return m
 
     def rho(self, m: pyo.ConcreteModel) -> list[tuple[int, float]]:
@@ -199,6 +196,7 @@ def price_plan(study: Study, uncertainty: Uncertainty, objective: str, now: dict
                options: SolveOptions) -> tuple[list[FuturePlan], float, Status]:
     """Each future's best recourse with the commitments held, solved alone: the plan's exact futures."""
     plans, highs_s, status = [], 0.0, Status.OPTIMAL
+    owed = liabilities(study, uncertainty)
     for name in uncertainty.names:
         m, (block,) = build_extensive_form(study, one_future(uncertainty, name), objective)
         for pair, bit in now.items():
@@ -215,7 +213,7 @@ def price_plan(study: Study, uncertainty: Uncertainty, objective: str, now: dict
             status = report.status
         committed = tuple(pair for pair, bit in now.items() if bit)
         mine = tuple((n, (e, p)) for (n, e, p), bit in later.items() if bit and n in block.points)
-        plans.append(plan_of(study, uncertainty, block, objective, committed, mine))
+        plans.append(plan_of(uncertainty, block, objective, owed, committed, mine))
     return plans, highs_s, status
 
 
@@ -255,18 +253,11 @@ def solve_hedging(study: Study, uncertainty: Uncertainty, objective: str | None 
 
     `progress`: a bar of PH's rounds on stderr (None: only when stderr is a terminal).
     """
-    import sys
-
-    from tqdm import tqdm
-
-    from optimizer.phased.values import risk_value
-
     check_hedging(uncertainty)
     options = options or SolveOptions()
     options = replace(options, mip_rel_gap=min(options.mip_rel_gap, PHASED_REL_GAP))
     hedging = hedging or HedgingOptions()
-    name = study.objective(objective or study.default_objective).name
-    build_extensive_form(study, one_future(uncertainty, uncertainty.names[0]), name)  # refuses a ratio or maximised objective
+    name = phased_objective(study, objective)
     futures = _Futures(study, uncertainty, name, hedging)
     start = time.perf_counter()
     highs = {"mip_rel_gap": options.mip_rel_gap, **({"threads": options.threads} if options.threads else {})}
@@ -275,8 +266,7 @@ def solve_hedging(study: Study, uncertainty: Uncertainty, objective: str | None 
                 "iter0_solver_options": dict(highs), "iterk_solver_options": dict(highs),
                 "linearize_proximal_terms": True, "linearize_binary_proximal_terms": True}
     counter = {"iterations": 0}
-    bar = tqdm(total=hedging.iterations, unit=" rounds", desc="hedging", file=sys.stderr, dynamic_ncols=True,
-               disable=None if progress is None else not progress)
+    bar = progress_bar(hedging.iterations, progress, "hedging", " rounds")
     try:
         with contextlib.redirect_stdout(io.StringIO()):  # mpi-sppy prints its progress and warnings on stdout
             from mpisppy.opt.ph import PH

@@ -15,7 +15,7 @@ from architecture import Architecture, Study, Uncertainty, awarded_before, commi
 from architecture.evaluate import feasible_objectives
 from optimizer.model.extract import extract_architecture
 from optimizer.model.objectives import ObjectiveTerm
-from optimizer.phased.extensive import FutureBlock, Pair, build_extensive_form, later_decisions, liabilities
+from optimizer.phased.extensive import FutureBlock, Liabilities, Pair, build_extensive_form, later_decisions, liabilities
 from optimizer.solve.solver import SolveOptions, Solver, SolveReport
 
 #: the extensive form is solved to this relative gap at most: its answer is compared with brute force and EVPI/VSS
@@ -95,12 +95,11 @@ def as_solvable(m: pyo.ConcreteModel) -> pyo.ConcreteModel:
     return m
 
 
-def plan_of(study: Study, uncertainty: Uncertainty, future: FutureBlock, objective: str, commitments: tuple[Pair, ...],
+def plan_of(uncertainty: Uncertainty, future: FutureBlock, objective: str, owed: Liabilities, commitments: tuple[Pair, ...],
             later: tuple[tuple[str, Pair], ...], arch: Architecture | None = None) -> FuturePlan:
     """A solved future's plan: its architecture, the commitments it walks away from, its cost by the evaluator (US$M)."""
     arch = arch if arch is not None else extract_architecture(future.block, future.data)
     chosen = set(arch.assignment.items())
-    owed = liabilities(study, uncertainty)
     ended = tuple(pair for pair in owed.end if pair not in commitments)  # held, not kept
     left = tuple(pair for pair in (*commitments, *(pair for _, pair in later)) if pair not in chosen)
     paid = math.fsum(owed.walk[pair] for pair in left) + math.fsum(owed.end[pair] for pair in ended)
@@ -120,6 +119,8 @@ class PhasedModel:
         self.options = replace(options, mip_rel_gap=min(options.mip_rel_gap, PHASED_REL_GAP))
         self.study, self.uncertainty = study, uncertainty
         self.m, self.blocks = build_extensive_form(study, uncertainty, objective)
+        self.owed = liabilities(study, uncertainty)
+        self.held = set(awarded_before(study, uncertainty.decide_fy))
         self.name = self.m.objective_name
         as_solvable(self.m)
         self.solver = Solver(self.options)
@@ -127,18 +128,18 @@ class PhasedModel:
     def solve(self, fixed: dict[Pair, int] | None = None) -> PhasedResult:
         """The optimum, with the commitments of `fixed` held at 0 or 1 for this solve only."""
         m, study, uncertainty = self.m, self.study, self.uncertainty
-        held = [m.commit[pair] for pair in (fixed or {}) if pair in m.commit]
-        for var in held:
+        bounded = [m.commit[pair] for pair in (fixed or {}) if pair in m.commit]
+        for var in bounded:
             var.setlb(fixed[var.index()])
             var.setub(fixed[var.index()])
-        self.solver.update_bounds(held)
+        self.solver.update_bounds(bounded)
         try:
             report = self.solver.solve(m)
         finally:
-            for var in held:
+            for var in bounded:
                 var.setlb(0)
                 var.setub(1)
-            self.solver.update_bounds(held)
+            self.solver.update_bounds(bounded)
         if not report.has_solution:
             return PhasedResult(study, uncertainty, self.name, str(report.status), (), (), report, self.options)
         archs = {future.name: extract_architecture(future.block, future.data) for future in self.blocks}
@@ -147,15 +148,15 @@ class PhasedModel:
         def kept(pair: Pair, after: list[str]) -> bool:
             """An unused commitment that costs what not making it does (nothing; a held contract's liability) is none."""
             used = any(pair in chosen[name] for name in after)
-            return used or (owed.walk[pair] > 0 and pair not in held)
+            return used or (self.owed.walk[pair] > 0 and pair not in self.held)
 
-        every, held, owed = list(archs), set(awarded_before(study, uncertainty.decide_fy)), liabilities(study, uncertainty)
+        every = list(archs)
         commitments = tuple(pair for pair in m.committed_offers if (m.commit[pair].value or 0.0) > 0.5
                             and (pair in (fixed or {}) or kept(pair, every)))
         later = [(n, (e, p)) for n, e, p in m.later_offers if (m.commit_later[n, e, p].value or 0.0) > 0.5
                  and kept((e, p), [f.name for f in self.blocks if n in f.points])]
-        plans = [plan_of(study, uncertainty, future, self.name, commitments, tuple((n, pair) for n, pair in later if n in future.points),
-                         archs[future.name]) for future in self.blocks]
+        plans = [plan_of(uncertainty, future, self.name, self.owed, commitments,
+                         tuple((n, pair) for n, pair in later if n in future.points), archs[future.name]) for future in self.blocks]
         return PhasedResult(study, uncertainty, self.name, str(report.status), commitments, tuple(plans), report, self.options)
 
 

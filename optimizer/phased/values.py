@@ -67,26 +67,26 @@ def result_risk(result: PhasedResult) -> float | None:
     return risk_value(costs, [f.probability for f in result.futures], u.risk, u.cvar_level)  # type: ignore[arg-type]
 
 
-def alone(study: Study, uncertainty: Uncertainty, name: str, options: SolveOptions | None = None) -> PhasedResult:
+def alone(study: Study, uncertainty: Uncertainty, name: str, objective: str | None = None, options: SolveOptions | None = None) -> PhasedResult:
     """The phased optimum had future `name` been known at the decision year: contracts held so far still cost to end."""
-    return PhasedModel(study, one_future(uncertainty, name), options=options).solve()
+    return PhasedModel(study, one_future(uncertainty, name), objective, options).solve()
 
 
 Pricing = Callable[[dict[tuple[str, str], int]], PhasedResult | None]
 
 
-def progress_bar(total: int, progress: bool | None, what: str = "what it is worth") -> Any:
-    """A bar of the solves that price the optimum (tqdm on stderr; None: only when stderr is a terminal)."""
+def progress_bar(total: int, progress: bool | None, what: str = "what it is worth", unit: str = " solves") -> Any:
+    """A bar of phased solves or rounds (tqdm on stderr; `progress` None: only when stderr is a terminal)."""
     import sys
 
     from tqdm import tqdm
 
-    return tqdm(total=total, unit=" solves", desc=what, file=sys.stderr, dynamic_ncols=True, disable=None if progress is None else not progress)
+    return tqdm(total=total, unit=unit, desc=what, file=sys.stderr, dynamic_ncols=True, disable=None if progress is None else not progress)
 
 
 def stranded_futures(study: Study, uncertainty: Uncertainty, objective: str | None = None, options: SolveOptions | None = None) -> list[str]:
     """The futures with no feasible recourse even alone (why a phased study has no plan at all)."""
-    return [name for name in uncertainty.names if not PhasedModel(study, one_future(uncertainty, name), objective, options).solve().futures]
+    return [name for name in uncertainty.names if not alone(study, uncertainty, name, objective, options).futures]
 
 
 def information_values(study: Study, uncertainty: Uncertainty, result: PhasedResult, options: SolveOptions | None = None,
@@ -101,7 +101,7 @@ def information_values(study: Study, uncertainty: Uncertainty, result: PhasedRes
     step = step or (lambda: None)
     known = []
     for future in uncertainty.names:
-        known.append(alone(study, uncertainty, future, options).futures)
+        known.append(alone(study, uncertainty, future, options=options).futures)
         step()
     ws = None if any(not plans or plans[0].cost_musd is None for plans in known) else risk_value(
         [plans[0].cost_musd for plans in known], [uncertainty.probabilities[f] for f in uncertainty.names],  # type: ignore[misc]
