@@ -101,7 +101,7 @@ def information_values(study: Study, uncertainty: Uncertainty, result: PhasedRes
     step = step or (lambda: None)
     known = []
     for future in uncertainty.names:
-        known.append(alone(study, uncertainty, future, options=options).futures)
+        known.append(alone(study, uncertainty, future, name, options).futures)
         step()
     ws = None if any(not plans or plans[0].cost_musd is None for plans in known) else risk_value(
         [plans[0].cost_musd for plans in known], [uncertainty.probabilities[f] for f in uncertainty.names],  # type: ignore[misc]

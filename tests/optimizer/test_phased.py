@@ -167,3 +167,13 @@ def test_what_each_commitment_protects_is_the_best_plan_without_it(futures):
     halo = next(v for v in commitment_values(study, uncertainty, result) if (v.element, v.provider) == ("halo", "esa"))
     assert halo.procurement == "partner_contribution"
     assert halo.protects_musd == (math.inf if futures is None else pytest.approx(900.0))  # NASA's HALO costs 1,000 against ESA's 100
+
+
+def test_wait_and_see_weighs_the_objective_asked_for_not_the_study_default():
+    """With the cost not the study's first objective, EVPI and VSS still weigh the cost."""
+    study = load_study(PHASED)
+    reordered = study.with_changes(objectives={"partnership": study.objectives["partnership"], "cost": study.objectives["cost"]})
+    uncertainty, other = futures_of(study), futures_of(reordered)
+    asked = information_values(reordered, other, solve_phased(reordered, other, "cost"))
+    usual = information_values(study, uncertainty, solve_phased(study, uncertainty))
+    assert (asked.evpi, asked.wait_and_see) == pytest.approx((usual.evpi, usual.wait_and_see))
